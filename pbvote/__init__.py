@@ -1,0 +1,79 @@
+"""pbvote: participatory budgeting and deliberation.
+
+``create_app(config=None)`` builds the Flask application from a short list of named configure steps.
+``config`` may be a name ("default", "testing", "production"), a config class, or a mapping of overrides
+applied last (tests use this).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from .config import CONFIGS, PROJECT_ROOT, env_overrides
+
+__version__ = "0.1.0"
+
+
+def create_app(config: str | type | Mapping | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PBVOTE_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure_config(app, config)
+    configure_extensions(app)
+    configure_blueprints(app)
+    return app
+
+
+def configure_config(app: Flask, config: str | type | Mapping | None) -> None:
+    """Config class, then instance/config.py, then PBVOTE_* environment, then explicit overrides."""
+    overrides: Mapping = {}
+    if isinstance(config, Mapping):
+        overrides = config
+        config = None
+    if config is None:
+        config = os.environ.get("PBVOTE_CONFIG", "default")
+    app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(env_overrides())
+    app.config.update(overrides)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'pbvote.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts of a development server."""
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def configure_extensions(app: Flask) -> None:
+    from .database import init_database
+    from .extensions import csrf, limiter, migrate
+
+    init_database(app)
+    migrate.init_app(app, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    """Every feature's blueprint, each from its own ``blueprint.py``."""
+    from .core.blueprint import bp as core_bp
+
+    for blueprint in (core_bp,):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,94 @@
+"""Configuration: a class, then ``instance/config.py``, then ``PBVOTE_*`` environment variables.
+
+Later sources win. Environment values are parsed as JSON when they look like JSON (numbers, booleans,
+lists), so ``PBVOTE_MAIL_PORT=1025`` arrives as an int and ``PBVOTE_SESSION_COOKIE_SECURE=false`` as False.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ENV_PREFIX = "PBVOTE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    """Development defaults: SQLite in instance/, mail written to instance/outbox/."""
+
+    SECRET_KEY: str | None = None  # generated into instance/secret_key on first run when unset
+    SQLALCHEMY_DATABASE_URI: str | None = None  # defaults to sqlite:///<instance>/pbvote.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_REGISTER = "5 per minute"
+    RATELIMIT_RESET = "5 per minute"
+
+    # Mail: "outbox" writes .eml files into instance/outbox/; "smtp" talks to MAIL_HOST:MAIL_PORT.
+    MAIL_BACKEND = "outbox"
+    MAIL_HOST = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "pbvote <no-reply@pbvote.localhost>"
+
+    TOKEN_MAX_AGE_CONFIRM = 3 * 24 * 3600
+    TOKEN_MAX_AGE_RESET = 3600
+
+    PREFERRED_URL_SCHEME = "http"
+
+
+class TestingConfig(DefaultConfig):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    WTF_CSRF_ENABLED = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_BACKEND = "memory"
+
+
+class ProductionConfig(DefaultConfig):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    MAIL_BACKEND = "smtp"
+
+
+CONFIGS = {"default": DefaultConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def env_overrides(environ: dict[str, str] | None = None) -> dict:
+    """Every ``PBVOTE_X=value`` as ``{"X": value}``, JSON-decoded when possible."""
+    environ = os.environ if environ is None else environ
+    overrides = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        key = name[len(ENV_PREFIX):]
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        overrides[key] = value
+    if "DATABASE_URL" in overrides:
+        overrides["SQLALCHEMY_DATABASE_URI"] = overrides.pop("DATABASE_URL")
+    return overrides

@@ -1,0 +1,7 @@
+from flask import Blueprint
+
+from . import views
+
+bp = Blueprint("core", __name__)
+bp.add_url_rule("/", "show_home", views.show_home)
+bp.add_url_rule("/healthz", "check_health", views.check_health)
