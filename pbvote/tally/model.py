@@ -1,0 +1,121 @@
+"""The data a tally works on, and what it returns.
+
+An :class:`Election` is what a ``.pb`` file holds, kept faithfully enough to be written back unchanged
+(every META key, every project and vote column, as text). Rules never read those raw rows: they read the
+:class:`Profile`, the ballots aggregated by identical content with integer multiplicities and projects
+addressed by their index in ``Election.projects``. Money is an ``int`` in the election's unit (pabulib costs
+and budgets are whole currency units; a council's round passes minor units). No floats decide anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+VOTE_TYPES = ("approval", "ordinal", "cumulative", "scoring", "choose-1")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project on the ballot. ``fields`` holds every column of its PROJECTS row as read (text)."""
+
+    id: str
+    cost: int
+    name: str = ""
+    fields: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class Profile:
+    """Ballots aggregated by identical content.
+
+    ``ballots[i]`` is a tuple of project indices: in rank order for ordinal ballots (most preferred first),
+    in the order the voter listed them otherwise. ``points[i]`` (cumulative and scoring ballots only) is a
+    tuple of the same length giving each project's points. ``weights[i]`` is how many voters cast it.
+    """
+
+    ballots: list[tuple[int, ...]]
+    weights: list[int]
+    points: list[tuple[int, ...]] | None = None
+
+    @property
+    def num_voters(self) -> int:
+        return sum(self.weights)
+
+
+@dataclass
+class Election:
+    """A participatory-budgeting election: META, projects (file order) and votes.
+
+    ``vote_columns`` / ``vote_rows`` keep the VOTES section as text, one row per voter, for faithful
+    round trips and for audit files; ``profile`` is built from them once, on first use.
+    """
+
+    meta: dict[str, str]
+    projects: list[Project]
+    project_columns: list[str]
+    vote_columns: list[str]
+    vote_rows: list[list[str]]
+    _profile: Profile | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def vote_type(self) -> str:
+        return self.meta.get("vote_type", "approval")
+
+    @cached_property
+    def budget(self) -> int:
+        return int(Fraction(self.meta["budget"]))
+
+    @cached_property
+    def index_of(self) -> dict[str, int]:
+        """Project id → index in ``projects``."""
+        return {project.id: i for i, project in enumerate(self.projects)}
+
+    @property
+    def num_voters(self) -> int:
+        return len(self.vote_rows)
+
+
+@dataclass
+class Step:
+    """One step of a tally, for the trace: a project chosen or skipped and why.
+
+    ``action`` is "select", "skip" or a rule-specific word ("budget", "compare", …); ``details`` carries
+    rule-specific numbers (e.g. MES price per voter, effective votes, the per-voter budget tried), all
+    JSON-serialisable (Fractions are rendered as "p/q" strings by :func:`jsonable`).
+    """
+
+    action: str
+    project: str | None = None
+    cost: int | None = None
+    support: Any = None
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """The result of a rule: ``selected`` in selection order, with the trace that explains it."""
+
+    rule: str
+    params: dict[str, Any]
+    selected: list[str]
+    budget: int
+    spent: int
+    tie_breaking: str
+    steps: list[Step] = field(default_factory=list)
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with Fractions as exact strings and dataclasses as dicts, ready for ``json.dumps``."""
+    if isinstance(value, Fraction):
+        return str(value) if value.denominator != 1 else value.numerator
+    if isinstance(value, (Step, Outcome)):
+        return {key: jsonable(item) for key, item in value.__dict__.items()}
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    return value
