@@ -63,10 +63,10 @@ def _instance_secret(path: Path) -> str:
 
 def configure_extensions(app: Flask) -> None:
     from .database import init_database
-    from .extensions import csrf, limiter, migrate
+    from .extensions import csrf, db, limiter, migrate
 
     init_database(app)
-    migrate.init_app(app, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -62,7 +62,7 @@ def write_transaction() -> Iterator[Session]:
     Any transaction already open in the session (typically the read that loaded the current user) is
     ended first so the lock covers every read inside the block.
     """
-    session = db.session
+    session = db.session()  # the request's Session itself: the scoped_session proxy has no in_transaction()
     if session.in_transaction():
         session.commit()
     token = _begin_immediate.set(True)
