@@ -9,6 +9,7 @@ and budgets are whole currency units; a council's round passes minor units). No 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -32,8 +33,10 @@ class Profile:
     """Ballots aggregated by identical content.
 
     ``ballots[i]`` is a tuple of project indices: in rank order for ordinal ballots (most preferred first),
-    in the order the voter listed them otherwise. ``points[i]`` (cumulative and scoring ballots only) is a
-    tuple of the same length giving each project's points. ``weights[i]`` is how many voters cast it.
+    in ascending index order otherwise (so the same approval set listed in two orders is one ballot).
+    ``points[i]`` is a tuple of the same length giving each project's points; it is present whenever the
+    votes carry points (always for cumulative and scoring ballots, sometimes for ordinal ones, e.g. Kraków's
+    3,2,1), else ``None``. ``weights[i]`` is how many voters cast it. Ballots appear in order of first cast.
     """
 
     ballots: list[tuple[int, ...]]
@@ -50,7 +53,8 @@ class Election:
     """A participatory-budgeting election: META, projects (file order) and votes.
 
     ``vote_columns`` / ``vote_rows`` keep the VOTES section as text, one row per voter, for faithful
-    round trips and for audit files; ``profile`` is built from them once, on first use.
+    round trips and for audit files; ``profile`` is built from them once, on first use (or given directly
+    as ``_profile`` by code that already holds aggregated ballots).
     """
 
     meta: dict[str, str]
@@ -75,7 +79,54 @@ class Election:
 
     @property
     def num_voters(self) -> int:
-        return len(self.vote_rows)
+        return len(self.vote_rows) if self.vote_rows or self._profile is None else self._profile.num_voters
+
+    @property
+    def profile(self) -> Profile:
+        """The ballots aggregated for the rules (built from ``vote_rows`` on first use)."""
+        if self._profile is None:
+            self._profile = build_profile(self)
+        return self._profile
+
+
+def build_profile(election: Election) -> Profile:
+    """Aggregate ``election.vote_rows`` (columns ``vote`` and, if present, ``points``) into a :class:`Profile`.
+
+    Rows are counted by their raw text first, so the work per voter is one dictionary update; only the
+    distinct ballots are parsed. Assumes rows were validated (the pabulib reader does that).
+    """
+    columns = election.vote_columns
+    vote_at = columns.index("vote")
+    points_at = columns.index("points") if "points" in columns else None
+    index_of = election.index_of
+    ordinal = election.vote_type == "ordinal"
+    rows = election.vote_rows
+
+    def indices(vote: str) -> list[int]:
+        return [index_of[item.strip()] for item in vote.split(",") if item.strip()]
+
+    merged: dict[tuple[tuple[int, ...], tuple[int, ...] | None], int] = {}
+    if points_at is None:
+        for vote, weight in Counter(row[vote_at] for row in rows).items():
+            ids = indices(vote)
+            key = (tuple(ids) if ordinal else tuple(sorted(ids)), None)
+            merged[key] = merged.get(key, 0) + weight
+    else:
+        parsed_points: dict[str, list[int]] = {}
+        for (vote, points), weight in Counter((row[vote_at], row[points_at]) for row in rows).items():
+            ids = indices(vote)
+            values = parsed_points.get(points)
+            if values is None:
+                values = parsed_points[points] = [
+                    int(Fraction(value.strip())) for value in points.split(",") if value.strip()
+                ]
+            pairs = list(zip(ids, values)) if ordinal else sorted(zip(ids, values))
+            key = (tuple(i for i, _ in pairs), tuple(v for _, v in pairs))
+            merged[key] = merged.get(key, 0) + weight
+    ballots = [ballot for ballot, _ in merged]
+    weights = list(merged.values())
+    points_list = None if points_at is None else [points for _, points in merged]  # type: ignore[misc]
+    return Profile(ballots, weights, points_list)  # type: ignore[arg-type]
 
 
 @dataclass

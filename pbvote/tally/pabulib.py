@@ -1,0 +1,385 @@
+"""Reader and writer for the pabulib ``.pb`` format (pabulib.org/format).
+
+A ``.pb`` file has three sections, in this order, each introduced by a line holding only its name and then a
+header line: ``META`` (``key;value`` rows), ``PROJECTS`` (at least ``project_id`` and ``cost``) and ``VOTES``
+(at least ``voter_id`` and ``vote``; ``points`` for cumulative and scoring ballots, optionally for ordinal
+ones). Fields are separated by ``;`` and may be quoted the CSV way; lists inside a field (the projects of a
+vote, its points) are separated by ``,``.
+
+What the reader keeps: every META key in file order, every project and vote column as text, one list of
+strings per voter. It builds no per-voter objects (the largest real files hold 85 000 votes); the aggregated
+:class:`~pbvote.tally.model.Profile` the rules read is built on first use of ``Election.profile``.
+
+What it refuses, always with :class:`PabulibError` naming the 1-based line and the reason: a missing, repeated
+or misplaced section, a bad META line or a repeated META key, a missing required column, a row with the wrong
+number of fields, a duplicate project or voter id, a cost or budget that is not a positive whole number, an
+unknown ``vote_type``, a vote naming an unknown project or the same project twice, a vote longer than
+``max_length`` or shorter than ``min_length``, a choose-1 vote with more than one project, points that are not
+whole numbers ≥ 0 or whose count differs from the vote's, cumulative points over ``max_sum_points``, and
+``num_votes`` / ``num_projects`` disagreeing with the sections.
+
+Money: costs and the budget are whole currency units in every pabulib file we hold, and pbvote keeps money in
+integers, so "123" and "123.0" are accepted and "123.5" is refused ("must be a whole number") rather than
+rounded silently.
+
+Tolerated: a UTF-8 byte-order mark, CRLF (or mixed) line ends, quoted fields (also spanning lines), blank lines
+at the end of the file, spaces around section names and around the items of a vote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .model import VOTE_TYPES, Election, Project
+
+SECTIONS = ("META", "PROJECTS", "VOTES")
+
+
+class PabulibError(ValueError):
+    """A malformed ``.pb`` file. ``line`` is 1-based; ``reason`` says what is wrong in plain words."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+def load(source: str | os.PathLike[str]) -> Election:
+    """Read an election from a path (``str`` without a newline, or ``PathLike``) or from ``.pb`` text."""
+    if isinstance(source, str) and ("\n" in source or "\r" in source):
+        return loads(source)
+    data = Path(source).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PabulibError(data.count(b"\n", 0, error.start) + 1, "the file is not UTF-8 text") from None
+    return loads(text)
+
+
+def loads(text: str) -> Election:
+    """Parse ``.pb`` text into an :class:`Election` (see the module docstring for what is checked)."""
+    return _Reader(text).read()
+
+
+def dumps(election: Election) -> str:
+    """The election as ``.pb`` text: META, PROJECTS and VOTES with every column, ``\\n`` line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    buffer.write("META\n")
+    writer.writerow(("key", "value"))
+    writer.writerows(election.meta.items())
+    buffer.write("PROJECTS\n")
+    columns = election.project_columns
+    writer.writerow(columns)
+    writer.writerows([_project_cell(project, column) for column in columns] for project in election.projects)
+    buffer.write("VOTES\n")
+    writer.writerow(election.vote_columns)
+    writer.writerows(election.vote_rows)
+    return buffer.getvalue()
+
+
+def dump(election: Election, path: str | os.PathLike[str]) -> None:
+    """Write the election to ``path`` as UTF-8 ``.pb`` text."""
+    Path(path).write_text(dumps(election), encoding="utf-8", newline="")
+
+
+def _project_cell(project: Project, column: str) -> str:
+    # Projects built in code may have no ``fields``; their id, cost and name still belong in the file.
+    if column in project.fields:
+        return project.fields[column]
+    return {"project_id": project.id, "cost": str(project.cost), "name": project.name}.get(column, "")
+
+
+def parse_whole(text: str) -> int | None:
+    """``text`` as a whole number ("12", "-3", "12.0", "12.00"); ``None`` if it is not one."""
+    body = text.strip()
+    sign = -1 if body.startswith("-") else 1
+    whole, dot, fraction = body.lstrip("-").partition(".")
+    if not (whole.isascii() and whole.isdigit()) or (dot and fraction.strip("0")):
+        return None
+    return sign * int(whole)
+
+
+class _Reader:
+    """One pass over the lines of a ``.pb`` text; keeps the line number of every record for errors."""
+
+    def __init__(self, text: str):
+        self.position = 0
+        text = text.removeprefix("\ufeff")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.lines = text.split("\n")
+        # Blank lines at the very end are tolerated (most files end with one); elsewhere they are an error.
+        while self.lines and not self.lines[-1].strip():
+            self.lines.pop()
+        if not self.lines:
+            raise PabulibError(1, "the file is empty")
+
+    def records(self, start: int = 0) -> Iterator[tuple[int, list[str]]]:
+        """(line number, fields) per record from line index ``start``; a quoted field may span lines.
+
+        ``self.position`` is the index of the line after the record last yielded.
+        """
+        lines = self.lines
+        index, count = start, len(lines)
+        while index < count:
+            line = lines[index]
+            number = index + 1
+            index += 1
+            if '"' not in line:
+                self.position = index
+                yield number, line.split(";")
+                continue
+            # An odd number of quote characters means a quoted field continues on the next line.
+            while line.count('"') % 2 and index < count:
+                line += "\n" + lines[index]
+                index += 1
+            if line.count('"') % 2:
+                raise PabulibError(number, "a quoted field is never closed")
+            self.position = index
+            yield number, next(csv.reader([line], delimiter=";"))
+
+    def read(self) -> Election:
+        meta: dict[str, str] = {}
+        meta_lines: dict[str, int] = {}
+        projects: list[Project] = []
+        project_columns: list[str] = []
+        vote_columns: list[str] = []
+        section_lines: dict[str, int] = {}
+        headers_seen: set[str] = set()
+
+        section: str | None = None
+        header: list[str] | None = None
+        for number, fields in self.records():
+            name = fields[0].strip() if len(fields) == 1 else None
+            if name in SECTIONS:
+                expected = SECTIONS[len(section_lines)] if len(section_lines) < 3 else None
+                if name in section_lines:
+                    raise PabulibError(number, f"section {name} appears twice")
+                if name != expected:
+                    raise PabulibError(number, f"section {expected} is missing (found {name} before it)")
+                section_lines[name] = number
+                section, header = name, None
+                continue
+            if section is None:
+                raise PabulibError(number, "the file must start with a META section")
+            if header is None:
+                header = self._header(number, fields, section)
+                headers_seen.add(section)
+                if section == "PROJECTS":
+                    project_columns = header
+                elif section == "VOTES":
+                    vote_columns = header
+                    break  # the votes, by far the largest part, are read in bulk below
+                continue
+            if len(fields) == 1 and not fields[0].strip():
+                raise PabulibError(number, "empty line inside a section")
+            if len(fields) != len(header):
+                raise PabulibError(
+                    number, f"expected {len(header)} fields ({';'.join(header)}), found {len(fields)}"
+                )
+            if section == "META":
+                key = fields[0].strip()
+                if not key:
+                    raise PabulibError(number, "META line has an empty key")
+                if key in meta:
+                    raise PabulibError(number, f"META key {key!r} appears twice")
+                meta[key] = fields[1]
+                meta_lines[key] = number
+            else:
+                projects.append(self._project(number, fields, header, projects))
+
+        end = len(self.lines) + 1
+        for name in SECTIONS:
+            if name not in section_lines:
+                raise PabulibError(end, f"section {name} is missing")
+            if name not in headers_seen:
+                raise PabulibError(section_lines[name] + 1, f"section {name} has no header line")
+
+        vote_rows, vote_lines = self._vote_rows(self.position, len(vote_columns))
+        election = Election(meta, projects, project_columns, vote_columns, vote_rows)
+        self._check_meta(election, meta_lines, section_lines)
+        self._check_votes(election, vote_lines, meta_lines)
+        return election
+
+    def _vote_rows(self, start: int, width: int) -> tuple[list[list[str]], Sequence[int]]:
+        """Every VOTES row from line index ``start`` on, with their line numbers; rows of the wrong width refused."""
+        rest = self.lines[start:]
+        lines: Sequence[int]
+        if any('"' in line for line in rest):
+            records = list(self.records(start))
+            rows, lines = [fields for _, fields in records], [number for number, _ in records]
+        else:
+            rows, lines = [line.split(";") for line in rest], range(start + 1, start + 1 + len(rest))
+        bad = next((k for k, row in enumerate(rows) if len(row) != width), None)
+        if bad is not None:
+            fields, number = rows[bad], lines[bad]
+            name = fields[0].strip() if len(fields) == 1 else ""
+            if name in SECTIONS:
+                raise PabulibError(
+                    number, f"section {name} appears after VOTES; VOTES must be the last section"
+                )
+            if len(fields) == 1 and not name:
+                raise PabulibError(number, "empty line inside a section")
+            raise PabulibError(number, f"expected {width} fields in VOTES, found {len(fields)}")
+        return rows, lines
+
+    @staticmethod
+    def _header(number: int, fields: list[str], section: str) -> list[str]:
+        header = [field.strip() for field in fields]
+        required = {
+            "META": ("key", "value"),
+            "PROJECTS": ("project_id", "cost"),
+            "VOTES": ("voter_id", "vote"),
+        }
+        if section == "META" and header != ["key", "value"]:
+            raise PabulibError(number, f"META header must be 'key;value', found {';'.join(fields)!r}")
+        for column in required[section]:
+            if column not in header:
+                raise PabulibError(number, f"{section} header has no {column!r} column")
+        duplicates = sorted({column for column in header if header.count(column) > 1})
+        if duplicates:
+            raise PabulibError(number, f"{section} header repeats column {duplicates[0]!r}")
+        return header
+
+    @staticmethod
+    def _project(number: int, fields: list[str], header: list[str], projects: list[Project]) -> Project:
+        row = dict(zip(header, fields))
+        project_id = row["project_id"].strip()
+        if not project_id:
+            raise PabulibError(number, "project_id is empty")
+        if any(project.id == project_id for project in projects):
+            raise PabulibError(number, f"duplicate project id {project_id!r}")
+        cost = parse_whole(row["cost"])
+        if cost is None:
+            reason = "must be a whole number" if _is_decimal(row["cost"]) else "is not a number"
+            raise PabulibError(number, f"cost {row['cost']!r} of project {project_id!r} {reason}")
+        if cost <= 0:
+            raise PabulibError(
+                number, f"cost of project {project_id!r} must be positive, found {row['cost']!r}"
+            )
+        return Project(project_id, cost, row.get("name", ""), row)
+
+    @staticmethod
+    def _check_meta(election: Election, meta_lines: dict[str, int], section_lines: dict[str, int]) -> None:
+        meta = election.meta
+        if "budget" not in meta:
+            raise PabulibError(section_lines["META"], "META has no 'budget'")
+        budget = parse_whole(meta["budget"])
+        if budget is None:
+            reason = "must be a whole number" if _is_decimal(meta["budget"]) else "is not a number"
+            raise PabulibError(meta_lines["budget"], f"budget {meta['budget']!r} {reason}")
+        if budget <= 0:
+            raise PabulibError(meta_lines["budget"], f"budget must be positive, found {meta['budget']!r}")
+        vote_type = meta.get("vote_type", "approval").strip()
+        if vote_type not in VOTE_TYPES:
+            raise PabulibError(
+                meta_lines["vote_type"], f"unknown vote_type {vote_type!r} (known: {', '.join(VOTE_TYPES)})"
+            )
+        for key in (
+            "min_length",
+            "max_length",
+            "max_sum_points",
+            "min_sum_points",
+            "num_votes",
+            "num_projects",
+        ):
+            if key in meta and parse_whole(meta[key]) is None:
+                raise PabulibError(meta_lines[key], f"{key} {meta[key]!r} is not a whole number")
+        for key, actual, what in (
+            ("num_projects", len(election.projects), "projects"),
+            ("num_votes", len(election.vote_rows), "votes"),
+        ):
+            if key in meta and parse_whole(meta[key]) != actual:
+                raise PabulibError(
+                    meta_lines[key], f"{key} says {meta[key]} but the file has {actual} {what}"
+                )
+
+    @staticmethod
+    def _check_votes(election: Election, vote_lines: Sequence[int], meta_lines: dict[str, int]) -> None:
+        meta = election.meta
+        columns = election.vote_columns
+        voter_column = columns.index("voter_id")
+        vote_column = columns.index("vote")
+        points_column = columns.index("points") if "points" in columns else None
+        vote_type = election.vote_type.strip()
+        if vote_type in ("cumulative", "scoring") and points_column is None:
+            raise PabulibError(
+                meta_lines["vote_type"], f"{vote_type} ballots need a 'points' column in VOTES"
+            )
+        min_length = parse_whole(meta["min_length"]) if "min_length" in meta else None
+        max_length = parse_whole(meta["max_length"]) if "max_length" in meta else None
+        if vote_type == "choose-1":
+            max_length = 1 if max_length is None else min(max_length, 1)
+        max_sum = (
+            parse_whole(meta["max_sum_points"])
+            if vote_type == "cumulative" and "max_sum_points" in meta
+            else None
+        )
+        known = frozenset(election.index_of)
+
+        def check_vote(vote: str) -> tuple[str | None, int]:
+            """(reason the vote is invalid or ``None``, its length); called once per distinct vote."""
+            items = vote.split(",") if vote.strip() else []
+            if " " in vote:
+                items = [item.strip() for item in items]
+            distinct = set(items)
+            if not distinct <= known:
+                unknown = next(item for item in items if item not in known)
+                return f"vote names unknown project {unknown!r}", len(items)
+            if len(distinct) != len(items):
+                repeated = next(item for item in items if items.count(item) > 1)
+                word = "ranks" if vote_type == "ordinal" else "lists"
+                return f"vote {word} project {repeated!r} more than once", len(items)
+            if max_length is not None and len(items) > max_length:
+                return f"vote has {len(items)} projects, more than max_length {max_length}", len(items)
+            if min_length is not None and len(items) < min_length:
+                return f"vote has {len(items)} projects, fewer than min_length {min_length}", len(items)
+            return None, len(items)
+
+        def check_points(points: str) -> tuple[str | None, int]:
+            """(reason the points are invalid or ``None``, how many); called once per distinct points."""
+            values = [parse_whole(value) for value in points.split(",")] if points.strip() else []
+            if any(value is None or value < 0 for value in values):
+                return f"points {points!r} must be whole numbers of at least 0", len(values)
+            total = sum(values)  # type: ignore[arg-type]
+            if max_sum is not None and total > max_sum:
+                return f"points add up to {total}, more than max_sum_points {max_sum}", len(values)
+            return None, len(values)
+
+        vote_verdicts: dict[str, tuple[str | None, int]] = {}
+        points_verdicts: dict[str, tuple[str | None, int]] = {}
+        seen_voters: set[str] = set()
+        for row, number in zip(election.vote_rows, vote_lines):
+            voter = row[voter_column]
+            if voter in seen_voters:
+                raise PabulibError(number, f"duplicate voter id {voter!r}")
+            seen_voters.add(voter)
+            vote = row[vote_column]
+            verdict = vote_verdicts.get(vote)
+            if verdict is None:
+                verdict = vote_verdicts[vote] = check_vote(vote)
+            if verdict[0] is not None:
+                raise PabulibError(number, verdict[0])
+            if points_column is not None:
+                points = row[points_column]
+                points_verdict = points_verdicts.get(points)
+                if points_verdict is None:
+                    points_verdict = points_verdicts[points] = check_points(points)
+                if points_verdict[0] is not None:
+                    raise PabulibError(number, points_verdict[0])
+                if points_verdict[1] != verdict[1]:
+                    raise PabulibError(
+                        number, f"vote lists {verdict[1]} projects but {points_verdict[1]} points"
+                    )
+
+
+def _is_decimal(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
