@@ -1,0 +1,107 @@
+"""Browser fixtures: Playwright (sync API) driving Debian's Chromium against the live server, and axe-core.
+
+Without a ``chromium`` executable these tests skip with a message; with ``PBVOTE_REQUIRE_BROWSER=1`` (CI) they
+fail instead. They run on SQLite and PostgreSQL alike, through the ``live_server`` fixture.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Callable, Iterator
+
+import pytest
+
+from tests.conftest import REQUIRE_BROWSER
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+#: axe-core impacts that fail a page.
+BLOCKING_IMPACTS = {"serious", "critical"}
+#: How long an action or navigation may take before the test fails (ms): generous, the machine is shared.
+TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is a browser test (``-m "not browser"`` leaves them out)."""
+    for item in items:
+        if "/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The system Chromium; skips (or fails, with PBVOTE_REQUIRE_BROWSER=1) when it is not installed."""
+    path = shutil.which("chromium")
+    if path is None:
+        message = "browser tests need Debian's chromium (apt-get install -y chromium)"
+        if REQUIRE_BROWSER:
+            pytest.fail(f"PBVOTE_REQUIRE_BROWSER=1 but {message}", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright_browser(chromium_path: str) -> Iterator:
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_context_options() -> dict:
+    """Options for this test's browser context (viewport, java_script_enabled …); override per test."""
+    return {"viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def browser_page(playwright_browser, live_server, browser_context_options) -> Iterator:
+    """A fresh page (own cookies) whose relative ``goto`` paths go to the live server."""
+    context = playwright_browser.new_context(base_url=live_server.base_url, **browser_context_options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def format_violations(violations: list[dict]) -> str:
+    """One line per violation and node, for a readable failure message."""
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}: {node.get('failureSummary', '').strip()}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe_check() -> Callable:
+    """``axe_check(page)``: run axe-core on the page and fail on any serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page, *, context=None) -> list[dict]:
+        results = axe.run(page, context=context)
+        violations = results.response["violations"]
+        blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+        assert not blocking, f"axe-core found serious/critical violations on {page.url}:\n" + format_violations(
+            blocking
+        )
+        return violations
+
+    return check

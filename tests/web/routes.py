@@ -1,0 +1,141 @@
+"""Every endpoint of the application, how to build an example URL for it, and who may use it.
+
+The route walkers in ``tests/web/test_routes.py`` fail for any endpoint in ``app.url_map`` without an entry
+here. WHEN YOU ADD A ROUTE, ADD ITS ENTRY (a small edit in your feature's section below).
+
+An entry is a ``RouteCase``:
+
+- ``access``: ``PUBLIC`` (anyone), ``SIGNED_IN`` (any signed-in user with a confirmed email) or
+  ``roles(COUNCIL, …)`` (holding one of the roles *in the organisation the URL concerns*, which is the world's
+  ``organisation``).
+- ``url_args``: a function ``world -> dict`` building the URL's values. ``world`` holds two organisations
+  (``organisation``, where every role below is granted, and ``other_organisation``, where
+  ``council_elsewhere`` sits on the council), the signed-in ``user`` for the role under test, and
+  ``world.fixture("create_round")`` to reach any fixture visible from ``tests/web/`` (put the factories your
+  URLs need in ``tests/conftest.py`` or ``tests/web/conftest.py``).
+- ``expect``: per-role overrides of the expected status for GET (e.g. a sign-in page that sends signed-in
+  users home with 303).
+- ``ok``: the status allowed users get for GET (default 200).
+
+Default expectations, checked by the role matrix:
+
+=================  =================================  ==========================================
+access             allowed users                      everyone else
+=================  =================================  ==========================================
+PUBLIC             everyone → ``ok``                  —
+SIGNED_IN          confirmed users → ``ok``           anonymous → 302/303 to sign-in with ``next=``;
+                                                      unconfirmed → 302/303 to the confirm page
+roles(…)           those roles here → ``ok``          anonymous → sign-in; unconfirmed → confirm page;
+                                                      other roles → 403; council elsewhere → 403
+                                                      (or 404 where ``hide_from_elsewhere``)
+=================  =================================  ==========================================
+
+``roles(…, organisation_scoped=False)``: as ``roles(…)``, but a role held in any organisation counts (so the
+council member elsewhere is let in where council is).
+
+The declared ``access`` must match what the view's decorator says (``view.pbvote_access``): the walker checks
+both, so a route cannot quietly become more open than its entry says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# The roles the matrix walks. Every user but ANONYMOUS and COUNCIL_ELSEWHERE holds their role in
+# world.organisation; COUNCIL_ELSEWHERE is on the council of world.other_organisation.
+ANONYMOUS = "anonymous"
+UNCONFIRMED = "unconfirmed"
+RESIDENT = "resident"
+MODERATOR = "moderator"
+COUNCIL = "council"
+COUNCIL_ELSEWHERE = "council_elsewhere"
+AUDITOR = "auditor"
+ROLES = (ANONYMOUS, UNCONFIRMED, RESIDENT, MODERATOR, COUNCIL, COUNCIL_ELSEWHERE, AUDITOR)
+SIGNED_IN_ROLES = tuple(role for role in ROLES if role != ANONYMOUS)
+
+#: Expected outcomes that are not a single status code.
+TO_SIGN_IN = "redirect to sign-in"
+TO_CONFIRM = "redirect to confirm email"
+FORBIDDEN = "403"
+FORBIDDEN_OR_NOT_FOUND = "403 or 404"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use a route: ``kind`` is public / signed_in / role; for "role", the ``roles`` and whether they
+    must be held in the organisation the URL concerns (``organisation_scoped``) or in any organisation."""
+
+    kind: str
+    roles: tuple[str, ...] = ()
+    organisation_scoped: bool = True
+
+    def allows(self, role: str) -> bool:
+        """Whether a user in ``role`` (one of ROLES) is let in."""
+        if self.kind == "public":
+            return True
+        if role in (ANONYMOUS, UNCONFIRMED):
+            return False
+        if self.kind == "signed_in":
+            return True
+        if role == COUNCIL_ELSEWHERE:
+            return COUNCIL in self.roles and not self.organisation_scoped
+        return role in self.roles
+
+
+PUBLIC = Access("public")
+SIGNED_IN = Access("signed_in")
+
+
+def roles(*names: str, organisation_scoped: bool = True) -> Access:
+    """Access for users holding one of ``names`` (resident/moderator/council/auditor) in the URL's organisation
+    (or, with ``organisation_scoped=False``, in any organisation: the view narrows what it shows)."""
+    return Access("role", tuple(names), organisation_scoped)
+
+
+class World:
+    """What a URL builder can use: organisations, the user under test, and any fixture by name."""
+
+    def __init__(self, organisation, other_organisation, users: dict, user, fixture: Callable[[str], Any]):
+        self.organisation = organisation
+        self.other_organisation = other_organisation
+        self.users = users
+        self.user = user
+        self.fixture = fixture
+
+
+def no_args(world: World) -> dict:
+    """For URLs without variables."""
+    return {}
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    """One endpoint: its example URL values, who may use it, and status overrides."""
+
+    access: Access
+    url_args: Callable[[World], dict] = no_args
+    ok: int = 200
+    expect: dict[str, int | str] = field(default_factory=dict)
+    hide_from_elsewhere: bool = False  # council of another organisation gets 404 (drafts they must not know of)
+
+    def expected(self, role: str) -> int | str:
+        """The expected GET outcome for ``role``: a status code or one of TO_SIGN_IN, TO_CONFIRM, FORBIDDEN…"""
+        if role in self.expect:
+            return self.expect[role]
+        if self.access.allows(role):
+            return self.ok
+        if role == ANONYMOUS:
+            return TO_SIGN_IN
+        if role == UNCONFIRMED:
+            return TO_CONFIRM
+        if role == COUNCIL_ELSEWHERE and self.hide_from_elsewhere:
+            return FORBIDDEN_OR_NOT_FOUND
+        return FORBIDDEN
+
+
+ROUTE_CASES: dict[str, RouteCase] = {
+    # ---- core ------------------------------------------------------------------------------------------------
+    "core.show_home": RouteCase(PUBLIC),
+    "core.check_health": RouteCase(PUBLIC),
+}
