@@ -44,7 +44,9 @@ class Param:
         elif self.type is str:
             value = str(value)
         if self.choices is not None and value not in self.choices:
-            raise RuleError(f"parameter {self.name!r} must be one of {', '.join(self.choices)}; got {value!r}")
+            raise RuleError(
+                f"parameter {self.name!r} must be one of {', '.join(self.choices)}; got {value!r}"
+            )
         return value
 
 
@@ -96,7 +98,9 @@ def register(
     description: str = "",
 ) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
     def decorate(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
-        RULES[rule_id] = RuleSpec(rule_id, function, params, vote_types, description or (function.__doc__ or ""))
+        RULES[rule_id] = RuleSpec(
+            rule_id, function, params, vote_types, description or (function.__doc__ or "")
+        )
         return function
 
     return decorate
@@ -121,6 +125,34 @@ def get_rule(rule_id: str) -> RuleSpec:
     if rule_id not in rules:
         raise RuleError(f"unknown rule {rule_id!r}; known rules: {', '.join(sorted(rules))}")
     return rules[rule_id]
+
+
+# META ``rule`` values (pabulib.org/format, and the pabulib-checker's list) → (rule id, params).
+# "unknown" and "greedy-custom" (a city's own variant, described only in the comment) have no default.
+META_RULES: dict[str, tuple[str, dict[str, str]]] = {
+    "greedy": ("greedy", {}),
+    "greedy-no-skip": ("greedy-no-skip", {}),
+    "greedy-threshold": ("greedy-threshold", {}),
+    # The exclusive groups are only described in the file's comment: pass them as ``groups``.
+    "greedy-exclusive": ("greedy-exclusive", {}),
+    "equalshares": ("mes", {"completion": "none", "comparison": "none"}),
+    "equalshares/add1": ("mes", {"completion": "add1", "comparison": "none"}),
+    "equalshares/add1u": ("mes", {"completion": "add1u", "comparison": "none"}),
+    "equalshares-comparison": ("mes", {"completion": "none", "comparison": "greedy"}),
+    "equalshares/add1-comparison": ("mes", {"completion": "add1", "comparison": "greedy"}),
+    "equalshares/add1u-comparison": ("mes", {"completion": "add1u", "comparison": "greedy"}),
+    "phragmen": ("phragmen", {}),
+    "seq-phragmen": ("phragmen", {}),
+}
+
+
+def rule_for_meta(meta: dict[str, str]) -> tuple[str, dict[str, str]] | None:
+    """The (rule id, params) that META ``rule`` names, or ``None`` when it names none we know (e.g. "unknown")."""
+    name = meta.get("rule", "").strip().lower()
+    if name not in META_RULES:
+        return None
+    rule_id, params = META_RULES[name]
+    return rule_id, dict(params)
 
 
 def compute(rule_id: str, election: Election, **params: Any) -> Outcome:
