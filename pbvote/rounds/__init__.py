@@ -1,0 +1,1 @@
+"""Rounds: a council's participatory-budgeting round, its lifecycle, budgets, ballot settings, voters and log."""
