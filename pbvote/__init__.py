@@ -29,7 +29,9 @@ def create_app(config: str | type | Mapping | None = None) -> Flask:
     )
     configure_config(app, config)
     configure_extensions(app)
+    configure_security(app)
     configure_blueprints(app)
+    configure_errorhandlers(app)
     return app
 
 
@@ -62,6 +64,7 @@ def _instance_secret(path: Path) -> str:
 
 
 def configure_extensions(app: Flask) -> None:
+    from .accounts.sessions import init_sessions
     from .database import init_database
     from .extensions import csrf, db, limiter, migrate
 
@@ -69,11 +72,27 @@ def configure_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    init_sessions(app)
+
+
+def configure_security(app: Flask) -> None:
+    """Security headers (CSP, HSTS in production …) on every response."""
+    from .security import init_security
+
+    init_security(app)
 
 
 def configure_blueprints(app: Flask) -> None:
     """Every feature's blueprint, each from its own ``blueprint.py``."""
+    from .accounts.blueprint import bp as accounts_bp
     from .core.blueprint import bp as core_bp
 
-    for blueprint in (core_bp,):
+    for blueprint in (core_bp, accounts_bp):
         app.register_blueprint(blueprint)
+
+
+def configure_errorhandlers(app: Flask) -> None:
+    """Friendly pages for 400/403/404/405/413/429/500; never a traceback."""
+    from .errors import init_errors
+
+    init_errors(app)

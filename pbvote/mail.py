@@ -1,0 +1,88 @@
+"""Sending mail: one function, three backends chosen by ``MAIL_BACKEND``.
+
+- ``outbox`` (development): each message is written as an ``.eml`` file into ``instance/outbox/``;
+- ``smtp`` (production): delivered through ``MAIL_HOST:MAIL_PORT`` with optional STARTTLS (``MAIL_USE_TLS``),
+  implicit TLS (``MAIL_USE_SSL``) and login (``MAIL_USERNAME``/``MAIL_PASSWORD``);
+- ``memory`` (tests): kept in a list per application, read with :func:`outbox`.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import uuid
+from datetime import datetime, timezone
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from flask import Flask, current_app
+
+_MEMORY_KEY = "pbvote_mail_outbox"
+SMTP_TIMEOUT_SECONDS = 30
+
+
+class MailError(RuntimeError):
+    """The message could not be handed over to the mail system."""
+
+
+def build_message(to: str, subject: str, body: str, *, sender: str) -> EmailMessage:
+    """A plain-text message with the headers every backend needs."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
+    message.set_content(body)
+    return message
+
+
+def send_mail(to: str, subject: str, body: str) -> EmailMessage:
+    """Send a plain-text mail with the configured backend; returns the message that was sent."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    message = build_message(to, subject, body, sender=app.config["MAIL_SENDER"])
+    backend = app.config["MAIL_BACKEND"]
+    if backend == "memory":
+        outbox(app).append(message)
+    elif backend == "outbox":
+        _write_to_outbox(Path(app.instance_path) / "outbox", message)
+    elif backend == "smtp":
+        _deliver_by_smtp(app, message)
+    else:
+        raise MailError(f"Unknown MAIL_BACKEND {backend!r} (use 'outbox', 'smtp' or 'memory')")
+    app.logger.info("Mail %r sent to %s via %s", subject, to, backend)
+    return message
+
+
+def outbox(app: Flask) -> list[Message]:
+    """The messages the memory backend has kept for ``app`` (the same list object for the app's life)."""
+    return app.extensions.setdefault(_MEMORY_KEY, [])
+
+
+def _write_to_outbox(folder: Path, message: EmailMessage) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+    path.write_bytes(bytes(message))
+    return path
+
+
+def _deliver_by_smtp(app: Flask, message: EmailMessage) -> None:
+    config = app.config
+    host, port = config["MAIL_HOST"], int(config["MAIL_PORT"])
+    try:
+        if config.get("MAIL_USE_SSL"):
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=SMTP_TIMEOUT_SECONDS, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
+        with smtp:
+            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(f"Could not deliver mail through {host}:{port}: {error}") from error

@@ -1,0 +1,10 @@
+// Let htmx show our friendly error pages (403, 404, 429 …) on boosted navigation instead of doing nothing:
+// by default htmx 2 does not swap 4xx/5xx responses. Loaded from 'self', so the CSP allows it.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.htmx) { return; }
+  window.htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "[45]..", swap: true, error: true },
+  ];
+});
