@@ -1,0 +1,1 @@
+"""Proposals: residents submit projects, co-author and revise them; the council reviews them."""
