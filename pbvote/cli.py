@@ -19,3 +19,9 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, load_dotenv=False)
 def main() -> None:
     """pbvote: participatory budgeting from proposal to verifiable result."""
+
+
+# The tally is pure Python: `pbvote tally` never builds the web application.
+from .tally.cli import tally_command
+
+main.add_command(tally_command, "tally")

@@ -335,9 +335,9 @@ class _Reader:
                 word = "ranks" if vote_type == "ordinal" else "lists"
                 return f"vote {word} project {repeated!r} more than once", len(items)
             if max_length is not None and len(items) > max_length:
-                return f"vote has {len(items)} projects, more than max_length {max_length}", len(items)
+                return f"vote has {_projects(len(items))}, more than max_length {max_length}", len(items)
             if min_length is not None and len(items) < min_length:
-                return f"vote has {len(items)} projects, fewer than min_length {min_length}", len(items)
+                return f"vote has {_projects(len(items))}, fewer than min_length {min_length}", len(items)
             return None, len(items)
 
         def check_points(points: str) -> tuple[str | None, int]:
@@ -373,8 +373,12 @@ class _Reader:
                     raise PabulibError(number, points_verdict[0])
                 if points_verdict[1] != verdict[1]:
                     raise PabulibError(
-                        number, f"vote lists {verdict[1]} projects but {points_verdict[1]} points"
+                        number, f"vote lists {_projects(verdict[1])} but {points_verdict[1]} points"
                     )
+
+
+def _projects(count: int) -> str:
+    return f"{count} project" if count == 1 else f"{count} projects"
 
 
 def _is_decimal(text: str) -> bool:
