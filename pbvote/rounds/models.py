@@ -14,7 +14,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
-    Index,
     String,
     Text,
     UniqueConstraint,
@@ -354,10 +353,8 @@ class RoundEvent(db.Model):
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (
-        UniqueConstraint("round_id", "sequence"),
-        Index("ix_round_event_round_sequence", "round_id", "sequence"),
-    )
+    # The unique constraint doubles as the index that reads a round's log in order.
+    __table_args__ = (UniqueConstraint("round_id", "sequence"),)
 
 
 class RoundImport(db.Model):

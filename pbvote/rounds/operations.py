@@ -1,0 +1,689 @@
+"""What councils do with rounds: create and edit them, their budgets, ballot settings and schedule, and move
+them through the lifecycle — each change checked against the state machine and appended to the event log.
+
+Operations flush; the caller (a view inside ``write_transaction()``, the CLI, the demo) commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import select
+
+from ..accounts.models import Organisation
+from ..extensions import db
+from . import lifecycle
+from .events import EventKind, append_event
+from .lifecycle import Action, IllegalTransition, RoundError, require_action
+from .models import (
+    PHASE_STATES,
+    BallotType,
+    Budget,
+    BudgetScope,
+    Category,
+    District,
+    Phase,
+    Round,
+    RoundState,
+    utcnow,
+)
+from .money import CURRENCIES, format_money
+
+NAME_MAX = 150
+PLACE_NAME_MAX = 100
+
+
+class RoundValidationError(RoundError):
+    """Input that cannot be saved; ``errors`` maps a form field to a message for the person."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+
+
+def _raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise RoundValidationError(errors)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Round settings
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundSettings:
+    """What a council sets on a round (districts and categories as lists of names, in display order)."""
+
+    name: str
+    description: str = ""
+    currency: str = "EUR"
+    timezone: str = "UTC"
+    districts: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    open_registration: bool = True
+
+
+def valid_timezone(name: str) -> bool:
+    """True for an IANA zone name zoneinfo knows (``Europe/Amsterdam``), never for a bare offset."""
+    if not name or name not in available_timezones() and name != "UTC":
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _clean_names(names: list[str], field_name: str, label: str, errors: dict[str, str]) -> list[str]:
+    cleaned = [name.strip() for name in names if name and name.strip()]
+    seen: set[str] = set()
+    for name in cleaned:
+        if len(name) > PLACE_NAME_MAX:
+            errors[field_name] = f"{label} names have at most {PLACE_NAME_MAX} characters: “{name[:30]}…”."
+        if name.casefold() in seen:
+            errors[field_name] = f"“{name}” is listed twice."
+        seen.add(name.casefold())
+    return cleaned
+
+
+def _validate_settings(settings: RoundSettings) -> RoundSettings:
+    errors: dict[str, str] = {}
+    name = (settings.name or "").strip()
+    if not name:
+        errors["name"] = "Give the round a name."
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"The name has at most {NAME_MAX} characters."
+    currency = (settings.currency or "").strip().upper()
+    if currency not in CURRENCIES:
+        errors["currency"] = "Choose a currency by its three-letter ISO code (EUR, USD, PLN …)."
+    zone = (settings.timezone or "").strip()
+    if not valid_timezone(zone):
+        errors["timezone"] = "Choose a time zone by its IANA name, like Europe/Amsterdam."
+    districts = _clean_names(settings.districts, "districts", "District", errors)
+    categories = _clean_names(settings.categories, "categories", "Category", errors)
+    _raise_if(errors)
+    return RoundSettings(
+        name=name,
+        description=(settings.description or "").strip(),
+        currency=currency,
+        timezone=zone,
+        districts=districts,
+        categories=categories,
+        open_registration=bool(settings.open_registration),
+    )
+
+
+def _sync_places(round_: Round, model: type, current: list, names: list[str], field_name: str) -> list[str]:
+    """Make ``current`` (districts or categories) match ``names``; refuse to remove one still in use."""
+    by_name = {place.name.casefold(): place for place in current}
+    wanted = {name.casefold() for name in names}
+    for place in list(current):
+        if place.name.casefold() not in wanted:
+            if _place_in_use(place):
+                raise RoundValidationError(
+                    {field_name: f"“{place.name}” is used by a budget, proposal or voter and cannot be removed."}
+                )
+            current.remove(place)
+    for position, name in enumerate(names):
+        place = by_name.get(name.casefold())
+        if place is None:
+            current.append(model(name=name, position=position))
+        else:
+            place.name, place.position = name, position
+    return names
+
+
+def _place_in_use(place: District | Category) -> bool:
+    """Whether any row refers to this district or category (budgets, proposals, voters …)."""
+    if place.id is None:
+        return False
+    column = "district_id" if isinstance(place, District) else "category_id"
+    for table in db.metadata.sorted_tables:
+        if table.name in ("district", "category") or column not in table.c:
+            continue
+        foreign = table.c[column]
+        if any(fk.column.table.name == place.__tablename__ for fk in foreign.foreign_keys):
+            if db.session.execute(select(foreign).where(foreign == place.id).limit(1)).first():
+                return True
+    return False
+
+
+def _settings_snapshot(round_: Round) -> dict[str, Any]:
+    return {
+        "name": round_.name,
+        "description": round_.description,
+        "currency": round_.currency,
+        "timezone": round_.timezone,
+        "districts": [d.name for d in round_.districts],
+        "categories": [c.name for c in round_.categories],
+        "open_registration": round_.open_registration,
+    }
+
+
+def create_round(organisation: Organisation, actor: Any, settings: RoundSettings) -> Round:
+    """A new draft round of ``organisation``; logged as the first event of its log."""
+    clean = _validate_settings(settings)
+    round_ = Round(
+        organisation_id=organisation.id,
+        name=clean.name,
+        description=clean.description,
+        currency=clean.currency,
+        timezone=clean.timezone,
+        open_registration=clean.open_registration,
+        state=RoundState.DRAFT.value,
+        created_by_id=getattr(actor, "id", None),
+    )
+    round_.districts = [District(name=n, position=i) for i, n in enumerate(clean.districts)]
+    round_.categories = [Category(name=n, position=i) for i, n in enumerate(clean.categories)]
+    db.session.add(round_)
+    db.session.flush()
+    append_event(round_, EventKind.ROUND_CREATED, actor, {"settings": _settings_snapshot(round_)})
+    return round_
+
+
+def update_round(round_: Round, actor: Any, settings: RoundSettings) -> Round:
+    """Change a round's settings (before voting opens); logs what changed."""
+    require_action(round_, Action.EDIT_SETTINGS)
+    clean = _validate_settings(settings)
+    if clean.currency != round_.currency and round_.budgets:
+        raise RoundValidationError({"currency": "Remove the budgets before changing the currency."})
+    before = _settings_snapshot(round_)
+    round_.name, round_.description = clean.name, clean.description
+    round_.currency, round_.timezone = clean.currency, clean.timezone
+    round_.open_registration = clean.open_registration
+    _sync_places(round_, District, round_.districts, clean.districts, "districts")
+    _sync_places(round_, Category, round_.categories, clean.categories, "categories")
+    db.session.flush()
+    after = _settings_snapshot(round_)
+    changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
+    if changes:
+        append_event(round_, EventKind.SETTINGS_CHANGED, actor, {"changes": changes})
+    return round_
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Budgets and ballot settings
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetInput:
+    """A budget as a council enters it (amounts already in minor units)."""
+
+    name: str
+    scope: str = BudgetScope.CITYWIDE.value
+    district_id: int | None = None
+    category_id: int | None = None
+    amount: int | None = None
+    min_project_cost: int = 0
+    max_project_cost: int | None = None
+
+
+def _validate_budget(round_: Round, data: BudgetInput, budget: Budget | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not (data.name or "").strip():
+        errors["name"] = "Give the budget a name (e.g. “Citywide” or the district's name)."
+    elif len(data.name.strip()) > NAME_MAX:
+        errors["name"] = f"The name has at most {NAME_MAX} characters."
+    if data.scope not in {scope.value for scope in BudgetScope}:
+        errors["scope"] = "Choose citywide, one district or one category."
+    elif data.scope == BudgetScope.DISTRICT.value:
+        if data.district_id not in {d.id for d in round_.districts}:
+            errors["district_id"] = "Choose one of the round's districts."
+    elif data.scope == BudgetScope.CATEGORY.value:
+        if data.category_id not in {c.id for c in round_.categories}:
+            errors["category_id"] = "Choose one of the round's categories."
+    if data.amount is None or data.amount <= 0:
+        errors["amount"] = "The budget must be more than zero."
+    if data.min_project_cost is None or data.min_project_cost < 0:
+        errors["min_project_cost"] = "The minimum project cost cannot be negative."
+    if data.max_project_cost is not None:
+        if data.min_project_cost is not None and data.max_project_cost < data.min_project_cost:
+            errors["max_project_cost"] = "The maximum project cost is below the minimum."
+        elif data.amount is not None and data.max_project_cost > data.amount:
+            errors["max_project_cost"] = "The maximum project cost is above the budget itself."
+    if not errors:
+        target = (data.scope, _target_id(data))
+        for other in round_.budgets:
+            if other is not budget and (other.scope, _target_id(other)) == target:
+                errors["scope"] = f"The budget “{other.name}” already covers that."
+    return errors
+
+
+def _target_id(item: Any) -> int | None:
+    if item.scope == BudgetScope.DISTRICT.value:
+        return item.district_id
+    if item.scope == BudgetScope.CATEGORY.value:
+        return item.category_id
+    return None
+
+
+def _budget_snapshot(budget: Budget) -> dict[str, Any]:
+    return {
+        "budget_id": budget.id,
+        "name": budget.name,
+        "scope": budget.scope,
+        "district": budget.district.name if budget.district else None,
+        "category": budget.category.name if budget.category else None,
+        "amount": budget.amount,
+        "min_project_cost": budget.min_project_cost,
+        "max_project_cost": budget.max_project_cost,
+    }
+
+
+def _apply_budget(budget: Budget, data: BudgetInput) -> None:
+    budget.name = data.name.strip()
+    budget.scope = data.scope
+    budget.district_id = data.district_id if data.scope == BudgetScope.DISTRICT.value else None
+    budget.category_id = data.category_id if data.scope == BudgetScope.CATEGORY.value else None
+    budget.amount = data.amount
+    budget.min_project_cost = data.min_project_cost or 0
+    budget.max_project_cost = data.max_project_cost
+
+
+def add_budget(round_: Round, actor: Any, data: BudgetInput) -> Budget:
+    """Add a budget to the round (before voting opens)."""
+    require_action(round_, Action.EDIT_SETTINGS)
+    _raise_if(_validate_budget(round_, data, None))
+    budget = Budget(rule_id="greedy", rule_params={}, ballot_type=BallotType.APPROVAL.value)
+    _apply_budget(budget, data)
+    round_.budgets.append(budget)
+    db.session.flush()
+    db.session.refresh(budget)
+    append_event(round_, EventKind.BUDGET_ADDED, actor, _budget_snapshot(budget))
+    return budget
+
+
+def update_budget(budget: Budget, actor: Any, data: BudgetInput) -> Budget:
+    """Change a budget's amount, scope or cost limits (before voting opens)."""
+    round_ = budget.round
+    require_action(round_, Action.EDIT_SETTINGS)
+    _raise_if(_validate_budget(round_, data, budget))
+    before = _budget_snapshot(budget)
+    _apply_budget(budget, data)
+    db.session.flush()
+    db.session.refresh(budget)
+    after = _budget_snapshot(budget)
+    if before != after:
+        changes = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        append_event(round_, EventKind.SETTINGS_CHANGED, actor, {"budget_id": budget.id, "changes": changes})
+    return budget
+
+
+def remove_budget(budget: Budget, actor: Any) -> None:
+    """Remove a budget (before voting opens)."""
+    round_ = budget.round
+    require_action(round_, Action.EDIT_SETTINGS)
+    snapshot = _budget_snapshot(budget)
+    round_.budgets.remove(budget)
+    db.session.flush()
+    append_event(round_, EventKind.BUDGET_REMOVED, actor, snapshot)
+
+
+@dataclass
+class BallotSettings:
+    """A budget's ballot: type and its limits, the allocation rule and its parameters, and the explanation."""
+
+    ballot_type: str
+    rule_id: str
+    rule_params: dict[str, Any] = field(default_factory=dict)
+    explanation: str = ""
+    min_picks: int | None = None
+    max_picks: int | None = None
+    min_ranks: int | None = None
+    max_ranks: int | None = None
+    points_per_rank: list[int] | None = None
+    min_spend_percent: int | None = None
+    points_total: int | None = None
+    points_per_project_max: int | None = None
+
+
+#: The fields each ballot type uses; the others are cleared when the type is saved.
+BALLOT_FIELDS = {
+    BallotType.APPROVAL.value: ("min_picks", "max_picks"),
+    BallotType.RANKED.value: ("min_ranks", "max_ranks", "points_per_rank"),
+    BallotType.KNAPSACK.value: ("min_spend_percent",),
+    BallotType.POINTS.value: ("points_total", "points_per_project_max"),
+}
+ALL_BALLOT_FIELDS = tuple(name for names in BALLOT_FIELDS.values() for name in names)
+
+#: The tally registry's vote type for each ballot type (pbvote.tally.model.VOTE_TYPES).
+TALLY_VOTE_TYPE = {
+    BallotType.APPROVAL.value: "approval",
+    BallotType.RANKED.value: "ordinal",
+    BallotType.KNAPSACK.value: "approval",  # a knapsack ballot is an approval set that fits the budget
+    BallotType.POINTS.value: "cumulative",
+}
+
+
+def _validate_ballot(data: BallotSettings) -> tuple[dict[str, str], dict[str, Any]]:
+    from ..tally.rules import RuleError, get_rule
+
+    errors: dict[str, str] = {}
+    resolved: dict[str, Any] = {}
+    kind = data.ballot_type
+    if kind not in BALLOT_FIELDS:
+        errors["ballot_type"] = "Choose approval, ranked, knapsack or points."
+        return errors, resolved
+
+    def positive(name: str, label: str, *, zero_ok: bool = False) -> None:
+        value = getattr(data, name)
+        if value is None:
+            errors[name] = f"Enter {label}."
+        elif value < (0 if zero_ok else 1):
+            errors[name] = f"{label[0].upper()}{label[1:]} must be {'zero or more' if zero_ok else 'at least 1'}."
+
+    if kind == BallotType.APPROVAL.value:
+        positive("min_picks", "the minimum number of picks", zero_ok=True)
+        positive("max_picks", "the maximum number of picks")
+        if not errors and data.max_picks < data.min_picks:
+            errors["max_picks"] = "The maximum number of picks is below the minimum."
+    elif kind == BallotType.RANKED.value:
+        positive("min_ranks", "the minimum number of ranked projects")
+        positive("max_ranks", "the maximum number of ranked projects")
+        if not errors and data.max_ranks < data.min_ranks:
+            errors["max_ranks"] = "The maximum number of ranks is below the minimum."
+        points = data.points_per_rank or []
+        if not errors:
+            if len(points) != data.max_ranks:
+                errors["points_per_rank"] = f"Give points for each of the {data.max_ranks} ranks (e.g. 3, 2, 1)."
+            elif any(p < 0 for p in points) or any(a < b for a, b in zip(points, points[1:])):
+                errors["points_per_rank"] = "Points must not be negative and must not rise down the ranking."
+            elif points[0] <= 0:
+                errors["points_per_rank"] = "The first rank must earn at least one point."
+    elif kind == BallotType.KNAPSACK.value:
+        value = data.min_spend_percent
+        if value is None or not 0 <= value <= 100:
+            errors["min_spend_percent"] = "Enter the share of the budget a ballot must spend, from 0 to 100 %."
+    elif kind == BallotType.POINTS.value:
+        positive("points_total", "the points each voter distributes")
+        positive("points_per_project_max", "the most points one project may get")
+        if not errors and data.points_per_project_max > data.points_total:
+            errors["points_per_project_max"] = "A project cannot get more points than a voter has."
+
+    try:
+        spec = get_rule(data.rule_id)
+    except RuleError as error:
+        errors["rule_id"] = str(error)
+    else:
+        vote_type = TALLY_VOTE_TYPE[kind]
+        if vote_type not in spec.vote_types:
+            errors["rule_id"] = f"The rule “{spec.id}” cannot count {kind} ballots."
+        try:
+            resolved = spec.resolve_params(dict(data.rule_params or {}))
+        except RuleError as error:
+            errors["rule_params"] = str(error)
+    if len(data.explanation or "") > 5000:
+        errors["explanation"] = "The explanation has at most 5,000 characters."
+    return errors, resolved
+
+
+def update_ballot_settings(budget: Budget, actor: Any, data: BallotSettings) -> Budget:
+    """Set a budget's ballot settings. Refused once voting has opened: a ballot never changes mid-vote."""
+    round_ = budget.round
+    require_action(round_, Action.EDIT_BALLOT_SETTINGS)
+    errors, resolved = _validate_ballot(data)
+    _raise_if(errors)
+    before = ballot_snapshot(budget)
+    budget.ballot_type = data.ballot_type
+    for name in ALL_BALLOT_FIELDS:
+        setattr(budget, name, getattr(data, name) if name in BALLOT_FIELDS[data.ballot_type] else None)
+    budget.rule_id = data.rule_id
+    budget.rule_params = resolved
+    budget.explanation = (data.explanation or "").strip()
+    db.session.flush()
+    after = ballot_snapshot(budget)
+    if before != after:
+        changes = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        append_event(round_, EventKind.BALLOT_SETTINGS_CHANGED, actor, {"budget_id": budget.id, "changes": changes})
+    return budget
+
+
+def ballot_snapshot(budget: Budget) -> dict[str, Any]:
+    """A budget's ballot settings as plain data (logged, and handed to the voting feature)."""
+    return {
+        "ballot_type": budget.ballot_type,
+        **{name: getattr(budget, name) for name in ALL_BALLOT_FIELDS},
+        "rule_id": budget.rule_id,
+        "rule_params": dict(budget.rule_params or {}),
+        "explanation": budget.explanation,
+    }
+
+
+def describe_ballot(budget: Budget, currency: str) -> str:
+    """A plain-language sentence telling residents how to fill in this budget's ballot."""
+    kind = budget.ballot_type
+    if kind == BallotType.APPROVAL.value:
+        low, high = budget.min_picks or 0, budget.max_picks
+        if high is None:
+            return "Tick every project you support."
+        if low and low == high:
+            return f"Tick exactly {high} projects you support."
+        return f"Tick the projects you support: at least {low} and at most {high}."
+    if kind == BallotType.RANKED.value:
+        points = ", ".join(str(p) for p in budget.points_per_rank or [])
+        return (
+            f"Rank between {budget.min_ranks} and {budget.max_ranks} projects, your favourite first. "
+            f"Your ranks earn {points} points in that order."
+        )
+    if kind == BallotType.KNAPSACK.value:
+        share = budget.min_spend_percent or 0
+        minimum = format_money(budget.amount * share // 100, currency)
+        return (
+            f"Choose projects whose costs together fit within {format_money(budget.amount, currency)}"
+            + (f", spending at least {share} % of it ({minimum})." if share else ".")
+        )
+    if kind == BallotType.POINTS.value:
+        return (
+            f"Share {budget.points_total} points among the projects you support, "
+            f"at most {budget.points_per_project_max} for one project."
+        )
+    return ""
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Schedule and transitions
+# ------------------------------------------------------------------------------------------------------------
+
+
+def to_utc(local: datetime | None, zone: str) -> datetime | None:
+    """A naive local time in the round's time zone → an aware UTC time."""
+    if local is None:
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(zone))
+    return local.astimezone(timezone.utc)
+
+
+def to_local(moment: datetime | None, zone: str) -> datetime | None:
+    """A stored UTC time shown in the round's time zone."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def set_schedule(
+    round_: Round, actor: Any, windows: dict[RoundState, tuple[datetime | None, datetime | None]]
+) -> Round:
+    """Set the start and end (aware datetimes, or None) of each phase; phases must follow one another."""
+    require_action(round_, Action.EDIT_SCHEDULE)
+    errors: dict[str, str] = {}
+    previous_end: datetime | None = None
+    previous_label = ""
+    for state in PHASE_STATES:
+        starts, ends = windows.get(state, (None, None))
+        if starts and ends and ends <= starts:
+            errors[f"{state.value}_ends_at"] = f"The {state.value} phase must end after it starts."
+        first = starts or ends
+        if first and previous_end and first < previous_end:
+            errors[f"{state.value}_starts_at"] = f"The {state.value} phase starts before the {previous_label} ends."
+        if ends or starts:
+            previous_end, previous_label = ends or starts, f"{state.value} phase"
+    _raise_if(errors)
+    before = schedule_snapshot(round_)
+    for state in PHASE_STATES:
+        starts, ends = windows.get(state, (None, None))
+        phase = round_.phase_for(state)
+        if starts is None and ends is None:
+            if phase is not None:
+                round_.phases.remove(phase)
+            continue
+        if phase is None:
+            phase = Phase(state=state.value)
+            round_.phases.append(phase)
+        phase.starts_at, phase.ends_at = starts, ends
+    db.session.flush()
+    after = schedule_snapshot(round_)
+    if before != after:
+        append_event(round_, EventKind.SCHEDULE_CHANGED, actor, {"from": before, "to": after})
+    return round_
+
+
+def schedule_snapshot(round_: Round) -> dict[str, list[str | None]]:
+    """Each scheduled phase's [start, end] in UTC ISO format."""
+
+    def iso(moment: datetime | None) -> str | None:
+        moment = to_local(moment, "UTC")
+        return moment.isoformat() if moment else None
+
+    return {phase.state: [iso(phase.starts_at), iso(phase.ends_at)] for phase in round_.phases}
+
+
+def transition_round(
+    round_: Round, to_state: RoundState | str, actor: Any = None, *, reason: str = "manual", now: datetime | None = None
+) -> Round:
+    """Move the round to ``to_state`` if the state machine allows it; logged with who and why.
+
+    ``reason`` is "manual" (a council member confirmed it), "scheduled" (its time came) or the name of the
+    operation that made it (e.g. "tally", "publish", "import").
+    """
+    target = RoundState(to_state)
+    current = round_.state_enum
+    if round_.imported and reason != "import":
+        raise IllegalTransition(f"“{round_.name}” was imported from a file and is read-only.")
+    if not lifecycle.can_transition(current, target):
+        allowed = ", ".join(state.value for state in lifecycle.TRANSITIONS[current]) or "nothing"
+        raise IllegalTransition(
+            f"A round in the {current.value} phase cannot move to {target.value} (it can move to: {allowed})."
+        )
+    if reason == "manual" and target not in lifecycle.manual_next_states(round_):
+        raise IllegalTransition(f"Moving to {target.value} happens through its own step, not by hand.")
+    if target == RoundState.PROPOSALS and not round_.budgets:
+        raise IllegalTransition("Add at least one budget before opening the round for proposals.")
+    round_.state = target.value
+    round_.state_changed_at = now or utcnow()
+    db.session.flush()
+    append_event(
+        round_, EventKind.TRANSITION, actor, {"from": current.value, "to": target.value, "reason": reason}
+    )
+    return round_
+
+
+def due_transition(round_: Round, now: datetime) -> RoundState | None:
+    """The state the round is due to move to at ``now`` by its schedule, if any."""
+    if round_.imported:
+        return None
+    current = round_.state_enum
+    current_phase = round_.phase_for(current)
+    for target in lifecycle.TRANSITIONS[current]:
+        if (current, target) not in lifecycle.SCHEDULABLE:
+            continue
+        phase = round_.phase_for(target)
+        if phase is not None and phase.starts_at_utc is not None and phase.starts_at_utc <= now:
+            return target
+    # The current phase has ended and the next phase has no start time of its own: move on at its end.
+    if current_phase is not None and current_phase.ends_at_utc is not None and current_phase.ends_at_utc <= now:
+        for target in lifecycle.TRANSITIONS[current]:
+            if (current, target) in lifecycle.SCHEDULABLE:
+                phase = round_.phase_for(target)
+                if phase is None or phase.starts_at_utc is None:
+                    if target == RoundState.DELIBERATION and phase is None:
+                        continue  # deliberation is optional: without a window of its own, go on to voting
+                    return target
+    return None
+
+
+def apply_due_transitions(round_: Round, now: datetime | None = None) -> list[RoundState]:
+    """Make every transition the schedule says is due (a round may be several phases behind); flushes.
+
+    Transitions that cannot happen (e.g. no budget yet) stop the catch-up and are left for a person.
+    """
+    now = now or utcnow()
+    made: list[RoundState] = []
+    while (target := due_transition(round_, now)) is not None:
+        try:
+            transition_round(round_, target, None, reason="scheduled", now=now)
+        except RoundError:
+            break
+        made.append(target)
+    return made
+
+
+def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:
+    """Load a round and apply its due scheduled transitions (committed at once); None when there is none.
+
+    Called before every request that names a round, so phases change on time even without ``pbvote tick``.
+    """
+    from ..database import write_transaction
+
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.imported or due_transition(round_, now or utcnow()) is None:
+        return round_
+    with write_transaction():
+        round_ = db.session.get(Round, round_id, populate_existing=True)
+        apply_due_transitions(round_, now)
+    return round_
+
+
+def tick(now: datetime | None = None) -> list[tuple[Round, list[RoundState]]]:
+    """Apply due transitions of every round (for cron); returns the rounds that moved and where to."""
+    from ..database import write_transaction
+
+    now = now or utcnow()
+    moved: list[tuple[Round, list[RoundState]]] = []
+    open_states = [s.value for s in RoundState if s not in (RoundState.PUBLISHED, RoundState.ARCHIVED)]
+    round_ids = db.session.scalars(
+        select(Round.id).where(Round.state.in_(open_states), Round.imported.is_(False)).order_by(Round.id)
+    ).all()
+    for round_id in round_ids:
+        with write_transaction():
+            round_ = db.session.get(Round, round_id, populate_existing=True)
+            made = apply_due_transitions(round_, now)
+        if made:
+            moved.append((round_, made))
+    return moved
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Queries
+# ------------------------------------------------------------------------------------------------------------
+
+
+def rounds_of(organisation_id: int, *, include_drafts: bool) -> list[Round]:
+    """The organisation's rounds, newest first; drafts only for its council."""
+    query = select(Round).where(Round.organisation_id == organisation_id)
+    if not include_drafts:
+        query = query.where(Round.state != RoundState.DRAFT.value)
+    return list(db.session.scalars(query.order_by(Round.created_at.desc(), Round.id.desc())))
+
+
+def organisation_id_of_round(round_id: int) -> int | None:
+    """Resolver for routes with ``<round_id>``: the round's organisation id (None: no such round)."""
+    return db.session.scalar(select(Round.organisation_id).where(Round.id == round_id))
+
+
+def budget_for(round_: Round, district_id: int | None, category_id: int | None) -> Budget | None:
+    """The budget a project in this district/category competes in: the district's, the category's, or the
+    citywide budget, in that order."""
+    by_scope = {(b.scope, _target_id(b)): b for b in round_.budgets}
+    return (
+        by_scope.get((BudgetScope.DISTRICT.value, district_id))
+        or by_scope.get((BudgetScope.CATEGORY.value, category_id))
+        or by_scope.get((BudgetScope.CITYWIDE.value, None))
+    )
