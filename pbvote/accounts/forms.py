@@ -75,6 +75,12 @@ class ResetRequestForm(FlaskForm):
     email = _email_field()
 
 
+class ResendConfirmationForm(FlaskForm):
+    """Asks for a new confirmation link; the email is only asked of visitors who are not signed in."""
+
+    email = _email_field()
+
+
 class ResetPasswordForm(FlaskForm):
     password = _new_password_field("New password")
     password_again = PasswordField(

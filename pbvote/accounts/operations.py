@@ -120,6 +120,13 @@ def send_confirmation(user: User) -> None:
           user=user, confirm_url=url_for("accounts.confirm_email", token=token, _external=True))
 
 
+def resend_confirmation(email: str) -> None:
+    """Mail a new confirmation link if ``email`` belongs to an active, unconfirmed account; else nothing."""
+    user = find_user_by_email(email)
+    if user is not None and user.active and not user.email_confirmed:
+        send_confirmation(user)
+
+
 def confirm_email(token: str) -> User:
     """Mark the address confirmed; raises TokenError for an invalid, used or expired token."""
     with write_transaction():

@@ -17,6 +17,7 @@ from .forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    ResendConfirmationForm,
     ResetRequestForm,
     RevokeRoleForm,
     SignInForm,
@@ -79,26 +80,39 @@ def register():
 
 @public
 def show_confirmation_needed():
-    if not current_user.is_authenticated:
-        return _redirect(url_for("accounts.sign_in"))
-    if current_user.email_confirmed:
+    """Signed-in users with an unconfirmed address land here; visitors may ask for a new link by email."""
+    if current_user.is_authenticated and current_user.email_confirmed:
         return _redirect(_home())
-    return render_template("accounts/confirmation_needed.html", form=ConfirmForm())
+    return _confirmation_needed_page(_resend_form())
+
+
+def _resend_form() -> ResendConfirmationForm:
+    form = ResendConfirmationForm()
+    if current_user.is_authenticated:
+        del form.email  # we know whose address it is
+    return form
+
+
+def _confirmation_needed_page(form: ResendConfirmationForm):
+    return render_template("accounts/confirmation_needed.html", form=form)
 
 
 @public
 @limiter.limit(rate_limit("RATELIMIT_RESET"), methods=["POST"])
 def resend_confirmation():
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if not current_user.is_authenticated:
-        return _redirect(url_for("accounts.sign_in"))
-    if current_user.email_confirmed:
+    if current_user.is_authenticated and current_user.email_confirmed:
         return _redirect(_home())
-    operations.send_confirmation(current_user)
-    flash(f"We have sent a new confirmation link to {current_user.email}.", "success")
-    return _redirect(url_for("accounts.show_confirmation_needed"))
+    form = _resend_form()
+    if not form.validate_on_submit():
+        return _confirmation_needed_page(form)
+    if current_user.is_authenticated:
+        operations.send_confirmation(current_user)
+        flash(f"We have sent a new confirmation link to {current_user.email}.", "success")
+        return _redirect(url_for("accounts.show_confirmation_needed"))
+    operations.resend_confirmation(form.email.data)
+    # The same words whether or not the address has an (unconfirmed) account.
+    flash(f"If {form.email.data} has an account that is not confirmed yet, we have sent it a new link.", "success")
+    return _redirect(url_for("accounts.sign_in"))
 
 
 @public
@@ -109,10 +123,11 @@ def confirm_email(token: str):
         user = operations.load_confirmation_token(token) if request.method == "GET" else None
         if form.validate_on_submit():
             user = operations.confirm_email(token)
-            flash("Your email address is confirmed. Welcome to pbvote!", "success")
             if current_user.is_authenticated and current_user.id == user.id:
-                return _redirect(_home())
-            return _redirect(url_for("accounts.sign_in"))
+                flash("Your email address is confirmed. Welcome to pbvote!", "success")
+            else:
+                flash("Your email address is confirmed. Sign in to take part.", "success")
+            return _redirect(_home())
     except TokenError as error:
         return render_template("accounts/token_invalid.html", message=str(error), expired=error.expired,
                                purpose="confirm"), 400
