@@ -45,7 +45,13 @@ class TallyCommandError(click.ClickException):
     show_default=True,
     help="text for people, json (one object) or csv (one row per project).",
 )
-@click.option("--explain", "with_explanation", is_flag=True, help="Explain every step in plain language.")
+@click.option(
+    "--explain",
+    "with_explanation",
+    is_flag=True,
+    help="Explain every step in plain language (text: instead of the summary; json: an 'explanation' field; "
+    "csv: on stderr).",
+)
 @click.option(
     "--check-official",
     is_flag=True,
@@ -83,6 +89,8 @@ def tally_command(
         )
     elif output_format == "csv":
         click.echo(_csv_text(outcome, election), nl=False)
+        if with_explanation:  # keep stdout pure CSV
+            click.echo(explain(outcome, election), err=True)
     else:
         click.echo(explain(outcome, election) if with_explanation else _summary(outcome, election))
 

@@ -80,6 +80,15 @@ def test_explain_tells_the_story_step_by_step(small_file: Path):
     assert "Ties: file-order" in result.output
 
 
+def test_explain_in_json_is_a_field_and_in_csv_goes_to_stderr(small_file: Path):
+    data = json.loads(run(small_file, "--format", "json", "--explain").output)
+    assert data["explanation"].startswith("Rule: greedy")
+    result = CliRunner().invoke(tally_command, [str(small_file), "--format", "csv", "--explain"])
+    assert result.stdout.startswith("project_id,name,cost")
+    assert "Rule: greedy" not in result.stdout
+    assert result.stderr.startswith("Rule: greedy")
+
+
 def test_check_official_passes_when_the_outcome_matches(small_file: Path):
     result = run(small_file, "--check-official")
     assert result.exit_code == 0, result.output
@@ -89,7 +98,7 @@ def test_check_official_passes_when_the_outcome_matches(small_file: Path):
 def test_check_official_exits_1_listing_the_differences(small_file: Path):
     result = run(small_file, "--check-official", "--rule", "greedy-no-skip")
     assert result.exit_code == 1
-    assert "officially selected, not selected here: c" in result.output
+    assert "officially selected, not selected here: c" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -115,7 +124,8 @@ def test_errors_go_to_stderr_with_exit_code_2_and_no_traceback(small_file: Path,
     }
     result = run(*[arg.format(**paths) for arg in args])
     assert result.exit_code == 2
-    assert message in result.output
+    assert message in result.stderr
+    assert result.stdout == ""
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
 
