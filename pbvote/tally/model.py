@@ -103,7 +103,10 @@ def build_profile(election: Election) -> Profile:
     rows = election.vote_rows
 
     def indices(vote: str) -> list[int]:
-        return [index_of[item.strip()] for item in vote.split(",") if item.strip()]
+        items = vote.split(",")
+        if " " in vote or "" in items:  # the rare untidy vote; the common one is mapped directly
+            items = [item.strip() for item in items if item.strip()]
+        return list(map(index_of.__getitem__, items))
 
     merged: dict[tuple[tuple[int, ...], tuple[int, ...] | None], int] = {}
     if points_at is None:

@@ -108,11 +108,12 @@ def small_election(vote_type: str = "approval") -> Election:
 
 @pytest.mark.parametrize("name", ["Poland_Wroclaw_2021", "Poland_Warszawa_2026"])
 def test_the_largest_files_load_well_under_half_a_second(name: str):
-    best = min(_timed_load(PABULIB / f"{name}.pb") for _ in range(2))
+    # CPU time, best of three: the machine is shared, and wall time measures the neighbours too.
+    best = min(_timed_load(PABULIB / f"{name}.pb") for _ in range(3))
     assert best < 0.5
 
 
 def _timed_load(path: Path) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     pabulib.load(path)
-    return time.perf_counter() - start
+    return time.process_time() - start
