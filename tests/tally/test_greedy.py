@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from pbvote.tally import pabulib
 from pbvote.tally.explain import explain
 from pbvote.tally.model import jsonable
 from pbvote.tally.rules import RuleError, compute, rule_for_meta
@@ -168,3 +169,19 @@ def test_the_outcome_is_json_and_explains_itself():
 )
 def test_meta_rule_names_map_to_rules(meta_rule, expected):
     assert rule_for_meta({"rule": meta_rule}) == expected
+
+
+def test_scoring_ballots_read_from_a_file_are_ordered_by_total_score():
+    # Three voters score two projects 0–10: a totals 12, b totals 16; only one fits.
+    election = make_election(
+        {"a": 60, "b": 60},
+        ["a,b", "a,b", "b"],
+        budget=100,
+        vote_type="scoring",
+        points=["6,2", "6,4", "10"],
+    )
+    loaded = pabulib.loads(pabulib.dumps(election))
+    assert loaded.profile.points == [(6, 2), (6, 4), (10,)]
+    outcome = compute("greedy", loaded)
+    assert outcome.selected == ["b"]
+    assert [step.support for step in outcome.steps] == [16, 12]
