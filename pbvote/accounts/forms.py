@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from .models import ROLE_VALUES
 from .operations import MIN_PASSWORD_LENGTH
@@ -44,7 +44,7 @@ class RegisterForm(FlaskForm):
     display_name = StringField(
         "Display name",
         filters=[_strip],
-        validators=[InputRequired(message="Enter the name others will see."),
+        validators=[DataRequired(message="Enter the name others will see."),
                     Length(max=100, message="Use at most 100 characters.")],
     )
     password = _new_password_field()
@@ -98,7 +98,7 @@ class ProfileForm(FlaskForm):
     display_name = StringField(
         "Display name",
         filters=[_strip],
-        validators=[InputRequired(message="Enter the name others will see."),
+        validators=[DataRequired(message="Enter the name others will see."),
                     Length(max=100, message="Use at most 100 characters.")],
     )
     district = StringField(

@@ -7,7 +7,7 @@ on every device, including a copied cookie.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,6 +25,18 @@ def init_sessions(app: Flask) -> None:
     # whenever their IP address changes (mobile networks), so the lighter "basic" mode is kept.
     login_manager.session_protection = "basic"
     app.context_processor(lambda: {"nav_council_organisations": council_organisations, "Role": Role})
+    app.before_request(forget_previous_request)
+
+
+def forget_previous_request() -> None:
+    """Drop per-request caches that live on ``g`` (the signed-in user, the CSRF token).
+
+    In production every request has its own application context, so ``g`` starts empty. When an application
+    context is already pushed (tests, CLI-driven requests), requests share it, and a user cached on ``g`` by
+    one client's request would be "signed in" for the next client. Clearing them keeps requests independent.
+    """
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
 
 
 @login_manager.user_loader
