@@ -54,7 +54,8 @@ class Election:
 
     ``vote_columns`` / ``vote_rows`` keep the VOTES section as text, one row per voter, for faithful
     round trips and for audit files; ``profile`` is built from them once, on first use (or given directly
-    as ``_profile`` by code that already holds aggregated ballots).
+    as ``_profile`` by code that already holds aggregated ballots). ``parsed_votes`` is a cache the reader
+    fills (vote text → project indices); it is keyed by text, so a changed vote is simply parsed afresh.
     """
 
     meta: dict[str, str]
@@ -63,6 +64,8 @@ class Election:
     vote_columns: list[str]
     vote_rows: list[list[str]]
     _profile: Profile | None = field(default=None, repr=False, compare=False)
+    # vote text → project indices, filled by the reader while validating so the profile need not parse again.
+    parsed_votes: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def vote_type(self) -> str:
@@ -108,16 +111,17 @@ def build_profile(election: Election) -> Profile:
             items = [item.strip() for item in items if item.strip()]
         return list(map(index_of.__getitem__, items))
 
+    parsed = election.parsed_votes
     merged: dict[tuple[tuple[int, ...], tuple[int, ...] | None], int] = {}
     if points_at is None:
         for vote, weight in Counter(row[vote_at] for row in rows).items():
-            ids = indices(vote)
+            ids = parsed.get(vote) or indices(vote)
             key = (tuple(ids) if ordinal else tuple(sorted(ids)), None)
             merged[key] = merged.get(key, 0) + weight
     else:
         parsed_points: dict[str, list[int]] = {}
         for (vote, points), weight in Counter((row[vote_at], row[points_at]) for row in rows).items():
-            ids = indices(vote)
+            ids = parsed.get(vote) or indices(vote)
             values = parsed_points.get(points)
             if values is None:
                 values = parsed_points[points] = [

@@ -319,26 +319,30 @@ class _Reader:
             if vote_type == "cumulative" and "max_sum_points" in meta
             else None
         )
-        known = frozenset(election.index_of)
+        index_of = election.index_of
 
-        def check_vote(vote: str) -> tuple[str | None, int]:
-            """(reason the vote is invalid or ``None``, its length); called once per distinct vote."""
+        def check_vote(vote: str) -> tuple[str | None, int, tuple[int, ...]]:
+            """(reason the vote is invalid or ``None``, its length, its project indices) once per distinct vote."""
             items = vote.split(",") if vote.strip() else []
             if " " in vote:
                 items = [item.strip() for item in items]
-            distinct = set(items)
-            if not distinct <= known:
-                unknown = next(item for item in items if item not in known)
-                return f"vote names unknown project {unknown!r}", len(items)
-            if len(distinct) != len(items):
+            try:
+                ids = tuple(map(index_of.__getitem__, items))
+            except KeyError as error:
+                return f"vote names unknown project {error.args[0]!r}", len(items), ()
+            if len(set(ids)) != len(ids):
                 repeated = next(item for item in items if items.count(item) > 1)
                 word = "ranks" if vote_type == "ordinal" else "lists"
-                return f"vote {word} project {repeated!r} more than once", len(items)
+                return f"vote {word} project {repeated!r} more than once", len(items), ids
             if max_length is not None and len(items) > max_length:
-                return f"vote has {_projects(len(items))}, more than max_length {max_length}", len(items)
+                return f"vote has {_projects(len(items))}, more than max_length {max_length}", len(items), ids
             if min_length is not None and len(items) < min_length:
-                return f"vote has {_projects(len(items))}, fewer than min_length {min_length}", len(items)
-            return None, len(items)
+                return (
+                    f"vote has {_projects(len(items))}, fewer than min_length {min_length}",
+                    len(items),
+                    ids,
+                )
+            return None, len(items), ids
 
         def check_points(points: str) -> tuple[str | None, int]:
             """(reason the points are invalid or ``None``, how many); called once per distinct points."""
@@ -350,7 +354,7 @@ class _Reader:
                 return f"points add up to {total}, more than max_sum_points {max_sum}", len(values)
             return None, len(values)
 
-        vote_verdicts: dict[str, tuple[str | None, int]] = {}
+        vote_verdicts: dict[str, tuple[str | None, int, tuple[int, ...]]] = {}
         points_verdicts: dict[str, tuple[str | None, int]] = {}
         seen_voters: set[str] = set()
         for row, number in zip(election.vote_rows, vote_lines):
@@ -375,6 +379,8 @@ class _Reader:
                     raise PabulibError(
                         number, f"vote lists {_projects(verdict[1])} but {points_verdict[1]} points"
                     )
+        # The profile is built from these same strings later; hand it the parsing already done.
+        election.parsed_votes = {vote: verdict[2] for vote, verdict in vote_verdicts.items()}
 
 
 def _projects(count: int) -> str:
