@@ -86,8 +86,9 @@ def configure_blueprints(app: Flask) -> None:
     """Every feature's blueprint, each from its own ``blueprint.py``."""
     from .accounts.blueprint import bp as accounts_bp
     from .core.blueprint import bp as core_bp
+    from .proposals.blueprint import bp as proposals_bp
 
-    for blueprint in (core_bp, accounts_bp):
+    for blueprint in (core_bp, accounts_bp, proposals_bp):
         app.register_blueprint(blueprint)
 
 

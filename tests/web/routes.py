@@ -42,6 +42,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from tests.web.proposals import route_args as proposal_args
+
 # The roles the matrix walks. Every user but ANONYMOUS and COUNCIL_ELSEWHERE holds their role in
 # world.organisation; COUNCIL_ELSEWHERE is on the council of world.other_organisation.
 ANONYMOUS = "anonymous"
@@ -138,4 +140,20 @@ ROUTE_CASES: dict[str, RouteCase] = {
     # ---- core ------------------------------------------------------------------------------------------------
     "core.show_home": RouteCase(PUBLIC),
     "core.check_health": RouteCase(PUBLIC),
+    # ---- proposals (URL builders in tests/web/proposals/route_args.py) ---------------------------------------
+    "proposals.list_proposals": RouteCase(PUBLIC, url_args=proposal_args.open_round),
+    "proposals.submit_proposal": RouteCase(SIGNED_IN, url_args=proposal_args.open_round),
+    "proposals.show_proposal": RouteCase(PUBLIC, url_args=proposal_args.proposal),
+    "proposals.show_proposal_image": RouteCase(PUBLIC, url_args=proposal_args.proposal),
+    "proposals.list_revisions": RouteCase(PUBLIC, url_args=proposal_args.proposal),
+    "proposals.edit_proposal": RouteCase(SIGNED_IN, url_args=proposal_args.own_proposal),
+    "proposals.withdraw_proposal": RouteCase(SIGNED_IN, url_args=proposal_args.own_proposal),
+    "proposals.invite_coauthor": RouteCase(SIGNED_IN, url_args=proposal_args.own_proposal),
+    "proposals.show_invitation": RouteCase(SIGNED_IN, url_args=proposal_args.invitation),
+    "proposals.answer_invitation": RouteCase(SIGNED_IN, url_args=proposal_args.invitation),
+    "proposals.review_proposal": RouteCase(roles(COUNCIL), url_args=proposal_args.proposal_under_review),
+    "proposals.revise_cost": RouteCase(roles(COUNCIL), url_args=proposal_args.proposal_under_review),
+    "proposals.merge_proposal": RouteCase(roles(COUNCIL), url_args=proposal_args.proposal_under_review),
+    "proposals.list_exclusion_groups": RouteCase(roles(COUNCIL), url_args=proposal_args.review_round),
+    "proposals.delete_exclusion_group": RouteCase(roles(COUNCIL), url_args=proposal_args.exclusion_group),
 }

@@ -1,0 +1,217 @@
+"""Forms of the proposal pages. Amounts are typed in the round's currency units and stored in minor units."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+MAX_ITEM_ROWS = 20
+
+
+class MoneyError(ValueError):
+    pass
+
+
+def parse_money(text: str, exponent: int = 2) -> int:
+    """"1,250.50" → 125050 (minor units) for a currency with ``exponent`` decimals.
+
+    Spaces, apostrophes and underscores are ignored (thousand separators); when both "," and "." appear, the last
+    one is the decimal mark; a single "," or "." followed by at most ``exponent`` digits is the decimal mark,
+    otherwise separators must split groups of three digits.
+    """
+    raw = re.sub(r"[\s'_\u00a0\u202f]", "", text or "")
+    if not raw:
+        raise MoneyError("Enter an amount.")
+    if raw.startswith("-"):
+        raise MoneyError("Amounts cannot be negative.")
+    if not re.fullmatch(r"[0-9.,]+", raw) or not re.search(r"[0-9]", raw):
+        raise MoneyError("Enter an amount in numbers, like 1250 or 1250.50.")
+    marks = [c for c in raw if c in ",."]
+    whole, decimals = raw, ""
+    if "," in raw and "." in raw:
+        decimal_mark = raw[max(raw.rfind(","), raw.rfind("."))]
+        whole, _, decimals = raw.rpartition(decimal_mark)
+        whole = _ungroup(whole, "," if decimal_mark == "." else ".")
+    elif len(marks) == 1 and len(raw.split(marks[0])[1]) <= exponent and len(raw.split(marks[0])[1]) != 3:
+        whole, _, decimals = raw.partition(marks[0])
+    elif marks:
+        whole = _ungroup(raw, marks[0])
+    if not whole:
+        whole = "0"
+    if not whole.isdigit() or (decimals and not decimals.isdigit()):
+        raise MoneyError("Enter an amount in numbers, like 1250 or 1250.50.")
+    if len(decimals) > exponent:
+        raise MoneyError(f"Use at most {exponent} decimals." if exponent else "Use whole amounts, no decimals.")
+    if len(whole) > 15:
+        raise MoneyError("That amount is too large.")
+    try:
+        return int(Decimal(f"{whole}.{decimals or '0'}").scaleb(exponent))
+    except InvalidOperation:
+        raise MoneyError("Enter an amount in numbers, like 1250 or 1250.50.") from None
+
+
+def _ungroup(text: str, separator: str) -> str:
+    groups = text.split(separator)
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        raise MoneyError("Enter an amount in numbers, like 1250 or 1250.50.")
+    return "".join(groups)
+
+
+def format_amount(minor: int, exponent: int = 2) -> str:
+    """125050 → "1250.50": the plain form a resident can type back into an amount field."""
+    if exponent == 0:
+        return str(minor)
+    return f"{minor // 10**exponent}.{minor % 10**exponent:0{exponent}d}"
+
+
+class CostItemForm(Form):
+    """One cost line. A completely blank line is ignored; a half-filled one is an error."""
+
+    description = StringField("What it pays for", validators=[Optional(), Length(max=200)])
+    amount = StringField("Amount", validators=[Optional(), Length(max=32)])
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # not a choice: SelectField's pre_validate reports it
+
+
+class CostItemsMixin:
+    cost_items = FieldList(FormField(CostItemForm), min_entries=4, max_entries=MAX_ITEM_ROWS)
+
+    def parsed_cost_items(self, exponent: int) -> list[tuple[str, int]] | None:
+        """(description, minor units) for every non-blank row; None after recording errors on the rows."""
+        items: list[tuple[str, int]] = []
+        ok = True
+        for row in self.cost_items:
+            description = (row.form.description.data or "").strip()
+            amount_text = (row.form.amount.data or "").strip()
+            if not description and not amount_text:
+                continue
+            if not description:
+                row.form.description.errors = list(row.form.description.errors) + ["Describe this cost."]
+                ok = False
+            try:
+                amount = parse_money(amount_text, exponent)
+            except MoneyError as error:
+                row.form.amount.errors = list(row.form.amount.errors) + [str(error)]
+                ok = False
+                continue
+            items.append((description, amount))
+        if ok and not items:
+            self.cost_items.errors = ["List at least one cost item."]
+            return None
+        return items if ok else None
+
+    def fill_cost_items(self, items: list[tuple[str, int]], exponent: int) -> None:
+        """Show ``items`` followed by blank rows for new lines (no JavaScript needed to add a line)."""
+        while len(self.cost_items):
+            self.cost_items.pop_entry()
+        for description, amount in items:
+            self.cost_items.append_entry({"description": description, "amount": format_amount(amount, exponent)})
+        self.pad_cost_items()
+
+    def pad_cost_items(self) -> None:
+        blank = 0
+        for row in self.cost_items:
+            if not (row.form.description.data or "").strip() and not (row.form.amount.data or "").strip():
+                blank += 1
+        while blank < 2 and len(self.cost_items) < MAX_ITEM_ROWS:
+            self.cost_items.append_entry()
+            blank += 1
+
+
+class ProposalForm(CostItemsMixin, FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give your proposal a title."), Length(max=150)])
+    summary = TextAreaField(
+        "Summary", validators=[DataRequired("Summarise your proposal in a sentence or two."), Length(max=500)]
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
+    district_id = SelectField("District", coerce=_optional_int, validate_choice=True)
+    category_id = SelectField("Category", coerce=_optional_int, validate_choice=True)
+    location = StringField("Location", validators=[Optional(), Length(max=200)])
+    image = FileField("Image (optional)")
+    remove_image = BooleanField("Remove the current image")
+
+    def set_choices(self, districts, categories, district_required: bool) -> None:
+        empty = "Choose a district" if district_required else "Whole area (no district)"
+        self.district_id.choices = [SelectChoice(None, empty)] + [SelectChoice(d.id, d.name) for d in districts]
+        self.category_id.choices = [SelectChoice(None, "No category")] + [SelectChoice(c.id, c.name) for c in categories]
+
+    def validate_district_id(self, field):
+        if field.data == -1:
+            raise ValidationError("Choose one of the round's districts.")
+
+    def validate_category_id(self, field):
+        if field.data == -1:
+            raise ValidationError("Choose one of the round's categories.")
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice("feasible", "Feasible"), SelectChoice("not_feasible", "Not feasible")],
+        validators=[DataRequired("Choose feasible or not feasible.")],
+    )
+    reason = TextAreaField("Public reason", validators=[Optional(), Length(max=2000)])
+
+
+class CostRevisionForm(CostItemsMixin, FlaskForm):
+    reason = TextAreaField("Why the cost changes (public)", validators=[DataRequired("Explain why the cost changes."), Length(max=2000)])
+
+
+class MergeForm(FlaskForm):
+    target_id = SelectField("Merge into", coerce=_optional_int, validate_choice=True)
+    reason = TextAreaField("Public reason", validators=[DataRequired("Explain publicly why these are duplicates."), Length(max=2000)])
+
+
+class InviteForm(FlaskForm):
+    email = StringField("Co-author's email", validators=[DataRequired("Enter an email address."), Length(max=254)])
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField("Why you withdraw it (optional, public)", validators=[Optional(), Length(max=2000)])
+
+
+class AnswerInvitationForm(FlaskForm):
+    """Two submit buttons, ``accept`` and ``decline``; the view reads which one was pressed."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as checkboxes (usable on a phone, no JavaScript)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ExclusionGroupForm(FlaskForm):
+    name = StringField(
+        "Name of the group (e.g. the site they compete for)",
+        validators=[DataRequired("Name the group."), Length(max=200)],
+    )
+    proposal_ids = MultiCheckboxField("Proposals of which at most one can be funded", coerce=int)
+
+
+class DeleteForm(FlaskForm):
+    """A form with only the CSRF token, for POST buttons."""
