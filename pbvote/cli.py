@@ -6,8 +6,12 @@ not need the web application (``tally``) never build it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import FlaskGroup
+
+from .accounts.models import Role
 
 
 def _create_app():
@@ -19,6 +23,173 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, load_dotenv=False)
 def main() -> None:
     """pbvote: participatory budgeting from proposal to verifiable result."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# demo, serve, users, organisations
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@main.command("demo", with_appcontext=False)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, envvar="PORT", default=5000, show_default=True, help="Port (or $PORT).")
+@click.option("--no-serve", is_flag=True, help="Migrate and seed only; do not start the server.")
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Migrate the SQLite database in instance/, seed demo data, list the demo accounts and serve the site."""
+    import flask_migrate
+
+    from . import create_app
+    from .demo import demo_accounts_table, seed_demo
+
+    probe = create_app()
+    # Always the instance folder's SQLite file: demo accounts must never land in a configured production database.
+    database = f"sqlite:///{Path(probe.instance_path) / 'pbvote.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database})
+    with app.app_context():
+        flask_migrate.upgrade()
+        seed_demo()
+        rows = demo_accounts_table()
+
+    click.echo(f"Database: {database}")
+    click.echo("Demo accounts (all with the same password):")
+    widths = [max(len(row[i]) for row in rows + [_DEMO_HEADER]) for i in range(4)]
+    for row in [_DEMO_HEADER, *rows]:
+        click.echo("  " + "  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
+    if app.config["MAIL_BACKEND"] == "outbox":
+        click.echo(f"Mails (confirmation, password reset) are written to {Path(app.instance_path) / 'outbox'}")
+    if no_serve:
+        return
+    click.echo(f"Serving pbvote on http://{host}:{port}/  (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+_DEMO_HEADER = ("email", "password", "organisation", "roles")
+
+
+@main.command("serve", with_appcontext=False)
+@click.option("--bind", "-b", multiple=True, envvar="PBVOTE_BIND", default=["127.0.0.1:8000"], show_default=True,
+              help="host:port or unix:/path to listen on (repeatable).")
+@click.option("--workers", "-w", type=click.IntRange(min=1), envvar="WEB_CONCURRENCY", default=2, show_default=True,
+              help="Worker processes.")
+@click.option("--threads", type=click.IntRange(min=1), default=4, show_default=True, help="Threads per worker.")
+@click.option("--timeout", type=click.IntRange(min=1), default=60, show_default=True, help="Worker timeout (s).")
+@click.option("--config", "config_name", default="production", show_default=True,
+              type=click.Choice(["production", "default"]), help="Configuration class to start from.")
+def serve_command(bind: tuple[str, ...], workers: int, threads: int, timeout: int, config_name: str) -> None:
+    """Serve pbvote with gunicorn (production). Run `pbvote db upgrade` first."""
+    from gunicorn.app.base import BaseApplication
+
+    from . import create_app
+
+    class PbvoteServer(BaseApplication):
+        """Gunicorn running the app factory in each worker."""
+
+        def load_config(self) -> None:
+            self.cfg.set("bind", list(bind))
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("timeout", timeout)
+            self.cfg.set("accesslog", "-")
+            # Behind a reverse proxy the client address comes from X-Forwarded-For (rate limits use it).
+            self.cfg.set("forwarded_allow_ips", "127.0.0.1,::1")
+
+        def load(self):
+            return create_app(config_name)
+
+    PbvoteServer().run()
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage user accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True, help="The user's email address (they sign in with it).")
+@click.option("--role", "roles", multiple=True, type=click.Choice([role.value for role in Role]),
+              default=["resident"], show_default=True, help="A role in the organisation (repeatable).")
+@click.option("--organisation", "organisation_slug", help="Organisation slug (needed when there are several).")
+@click.option("--name", "display_name", help="Display name (default: the part of the email before @).")
+@click.option("--district", help="The user's district.")
+@click.password_option("--password", prompt="Password", help="At least 12 characters (prompted when omitted).")
+def create_user_command(email, roles, organisation_slug, display_name, district, password) -> None:
+    """Create a confirmed user holding ROLEs in an organisation."""
+    from sqlalchemy import select
+
+    from .accounts.models import Organisation
+    from .accounts.operations import AccountError, create_user
+    from .extensions import db
+
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.slug)).all()
+    if organisation_slug:
+        organisation = next((o for o in organisations if o.slug == organisation_slug), None)
+        if organisation is None:
+            raise click.UsageError(f"No organisation {organisation_slug!r}; create it with `pbvote organisations create`.")
+    elif len(organisations) == 1:
+        organisation = organisations[0]
+    elif not organisations:
+        raise click.UsageError("There is no organisation yet; create one with `pbvote organisations create`.")
+    else:
+        raise click.UsageError("Several organisations exist; choose one with --organisation "
+                               f"({', '.join(o.slug for o in organisations)}).")
+    try:
+        user = create_user(
+            email=email,
+            display_name=display_name or email.split("@")[0],
+            password=password,
+            organisation=organisation,
+            roles=tuple(roles),
+            district=district,
+        )
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.email} in {organisation.name} with roles: {', '.join(sorted(set(roles)))}")
+
+
+@main.group("organisations")
+def organisations_group() -> None:
+    """Manage organisations (councils, housing associations, groups)."""
+
+
+@organisations_group.command("create")
+@click.argument("slug")
+@click.argument("name")
+def create_organisation_command(slug: str, name: str) -> None:
+    """Create an organisation with a URL SLUG (lower-case letters, digits, dashes) and a NAME."""
+    import re
+
+    from sqlalchemy import select
+
+    from .accounts.models import Organisation
+    from .database import write_transaction
+
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", slug):
+        raise click.BadParameter("use lower-case letters, digits and dashes (at most 64)", param_hint="SLUG")
+    if not name.strip() or len(name) > 200:
+        raise click.BadParameter("give a name of 1 to 200 characters", param_hint="NAME")
+    with write_transaction() as session:
+        if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
+            raise click.ClickException(f"An organisation {slug!r} already exists.")
+        session.add(Organisation(slug=slug, name=name.strip()))
+    click.echo(f"Created organisation {slug}: {name.strip()}")
+
+
+@organisations_group.command("list")
+def list_organisations_command() -> None:
+    """List organisations with their number of members."""
+    from sqlalchemy import func, select
+
+    from .accounts.models import Organisation, User
+    from .extensions import db
+
+    rows = db.session.execute(
+        select(Organisation.slug, Organisation.name, func.count(User.id))
+        .outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id)
+        .order_by(Organisation.slug)
+    ).all()
+    for slug, name, members in rows:
+        click.echo(f"{slug}\t{name}\t{members} members")
 
 
 # The tally is pure Python: `pbvote tally` never builds the web application.
