@@ -90,8 +90,6 @@ def serve_command(bind: tuple[str, ...], workers: int, threads: int, timeout: in
             self.cfg.set("threads", threads)
             self.cfg.set("timeout", timeout)
             self.cfg.set("accesslog", "-")
-            # Behind a reverse proxy the client address comes from X-Forwarded-For (rate limits use it).
-            self.cfg.set("forwarded_allow_ips", "127.0.0.1,::1")
 
         def load(self):
             return create_app(config_name)

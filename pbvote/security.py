@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -29,8 +30,13 @@ HSTS_VALUE = "max-age=31536000; includeSubDomains"
 
 
 def init_security(app: Flask) -> None:
-    """Install the header hook on ``app``."""
+    """Install the header hook on ``app``; trust ``PROXY_COUNT`` reverse proxies' X-Forwarded-* headers."""
     app.after_request(add_security_headers)
+    proxies = int(app.config.get("PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        # Only when told: trusting X-Forwarded-For without a proxy would let clients pick their own address
+        # and slip past the rate limits.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
 
 def add_security_headers(response: Response) -> Response:

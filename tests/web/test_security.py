@@ -204,3 +204,30 @@ def test_a_view_cannot_carry_two_access_decorators():
 def test_unknown_organisation_in_the_url_is_404_for_council(client, create_user, auth):
     auth.login(create_user(roles=("council",)))
     assert client.get("/organisations/atlantis/members").status_code == 404
+
+
+def _sign_in_attempt(client, forwarded_for):
+    token = client.csrf_token("/sign-in")
+    return client.post("/sign-in", data={"csrf_token": token, "email": "a@example.org", "password": "wrong"},
+                       headers={"X-Forwarded-For": forwarded_for})
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_config(self):
+        return {"PROXY_COUNT": 1, "RATELIMIT_LOGIN": "1 per minute"}
+
+    def test_rate_limits_count_each_client_behind_the_proxy(self, client):
+        assert _sign_in_attempt(client, "203.0.113.1").status_code == 200
+        assert _sign_in_attempt(client, "203.0.113.1").status_code == 429
+        assert _sign_in_attempt(client, "203.0.113.2").status_code == 200
+
+
+class TestWithoutAProxy:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_LOGIN": "1 per minute"}
+
+    def test_a_forged_forwarded_for_header_does_not_escape_the_limit(self, client):
+        assert _sign_in_attempt(client, "203.0.113.1").status_code == 200
+        assert _sign_in_attempt(client, "203.0.113.2").status_code == 429
