@@ -18,6 +18,7 @@ TIE_BREAKING_WORDS = {
     "cost-asc": "equal candidates cheaper first, then in list order",
     "cost-desc": "equal candidates dearer first, then in list order",
     "id": "equal candidates by project id",
+    "id-text": "equal candidates by project id compared as text",
 }
 
 # Details already said in the sentence of a step, not repeated in its list of numbers.
