@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..mail import send_mail
 from . import images, rounds_api
 from .models import (
     Coauthor,
@@ -315,7 +316,7 @@ def invite_coauthor(proposal: Proposal, inviter: User, email: str) -> Coauthor:
     coauthor.invited_at = datetime.now(timezone.utc)
     db.session.flush()
     link = url_for("proposals.show_invitation", token=invitation_token(coauthor), _external=True)
-    rounds_api.send_mail(
+    send_mail(
         to=email,
         subject=f"Co-author the proposal “{proposal.title}”",
         body=(
@@ -456,7 +457,7 @@ def merge_proposals(source: Proposal, target: Proposal, reviewer: User, reason: 
     target_link = url_for("proposals.show_proposal", proposal_id=target.id, _external=True)
     recipients = {user.email for user in authors_of(source) + authors_of(target)}
     for email in sorted(recipients):
-        rounds_api.send_mail(
+        send_mail(
             to=email,
             subject=f"Proposals merged: “{source.title}” → “{target.title}”",
             body=(

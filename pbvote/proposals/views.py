@@ -138,7 +138,7 @@ def list_proposals(round_id: int):
     )
     template = "proposals/_results.html" if _wants_partial() else "proposals/list.html"
     response = make_response(render_template(template, **context))
-    response.headers["Vary"] = "HX-Request"
+    response.vary.add("HX-Request")
     return response
 
 
