@@ -87,8 +87,9 @@ def configure_blueprints(app: Flask) -> None:
     from .accounts.blueprint import bp as accounts_bp
     from .core.blueprint import bp as core_bp
     from .proposals.blueprint import bp as proposals_bp
+    from .rounds.blueprint import bp as rounds_bp
 
-    for blueprint in (core_bp, accounts_bp, proposals_bp):
+    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp):
         app.register_blueprint(blueprint)
 
 

@@ -173,3 +173,22 @@ def manual_next_states(round_: Any) -> tuple[RoundState, ...]:
     if getattr(round_, "imported", False):
         return ()
     return MANUAL_TRANSITIONS.get(RoundState(round_.state), ())
+
+
+def can_view_round(user: Any, round_: Any) -> bool:
+    """Drafts are seen only by the council and auditors of the round's organisation; other states by anyone."""
+    if RoundState(round_.state) != RoundState.DRAFT:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_role("council", round_.organisation_id) or user.has_role("auditor", round_.organisation_id)
+
+
+def apply_due_transitions(round_: Any) -> Any:
+    """Make the round's due scheduled transitions now (committed); for features that load a round themselves.
+
+    Views that take ``<round_id>`` in their URL get this automatically before the request (see blueprint.py).
+    """
+    from .operations import refresh_round  # operations builds on this module
+
+    return refresh_round(round_.id)

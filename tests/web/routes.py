@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from tests.web.proposals import route_args as proposal_args
+from tests.web.rounds import route_args as round_args
 
 # The roles the matrix walks. Every user but ANONYMOUS and COUNCIL_ELSEWHERE holds their role in
 # world.organisation; COUNCIL_ELSEWHERE is on the council of world.other_organisation.
@@ -140,6 +141,25 @@ ROUTE_CASES: dict[str, RouteCase] = {
     # ---- core ------------------------------------------------------------------------------------------------
     "core.show_home": RouteCase(PUBLIC),
     "core.check_health": RouteCase(PUBLIC),
+    # ---- rounds (URL builders in tests/web/rounds/route_args.py) ---------------------------------------------
+    # Council pages of a round answer 403 to the council of another organisation (drafts included).
+    "rounds.list_rounds": RouteCase(PUBLIC, url_args=round_args.organisation),
+    "rounds.new_round": RouteCase(roles(COUNCIL), url_args=round_args.organisation),
+    "rounds.import_round": RouteCase(roles(COUNCIL), url_args=round_args.organisation),
+    "rounds.show_round": RouteCase(PUBLIC, url_args=round_args.open_round),
+    "rounds.edit_round": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
+    "rounds.new_budget": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
+    "rounds.edit_budget": RouteCase(roles(COUNCIL), url_args=round_args.budget),
+    "rounds.delete_budget": RouteCase(roles(COUNCIL), url_args=round_args.budget),
+    "rounds.edit_ballot_settings": RouteCase(roles(COUNCIL), url_args=round_args.budget),
+    "rounds.edit_schedule": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
+    "rounds.transition_round": RouteCase(roles(COUNCIL), url_args=round_args.transition),
+    "rounds.show_round_log": RouteCase(roles(COUNCIL, AUDITOR), url_args=round_args.draft_round),
+    "rounds.manage_voters": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
+    "rounds.upload_voter_roll": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
+    "rounds.generate_voter_codes": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
+    "rounds.register_voter": RouteCase(SIGNED_IN, url_args=round_args.open_round),
+    "rounds.claim_voter_code": RouteCase(PUBLIC, url_args=round_args.open_round),
     # ---- proposals (URL builders in tests/web/proposals/route_args.py) ---------------------------------------
     "proposals.list_proposals": RouteCase(PUBLIC, url_args=proposal_args.open_round),
     "proposals.submit_proposal": RouteCase(SIGNED_IN, url_args=proposal_args.open_round),

@@ -1,0 +1,191 @@
+"""Importing a past round from a pabulib ``.pb`` file as a published, read-only round.
+
+The file's projects become feasible proposals, its budget a citywide budget, its vote type and limits the
+ballot settings, and its META ``rule`` the allocation rule. pbvote recomputes the outcome with
+:mod:`pbvote.tally`; when the file has a ``selected`` column the import is refused unless the two agree, so an
+imported round never shows a result pbvote cannot reproduce. The file itself is kept verbatim (ballots
+included) in :class:`RoundImport`, so anyone can recompute the outcome later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import select
+
+from ..accounts.models import Organisation, User
+from ..extensions import db
+from .events import EventKind, append_event
+from .models import BallotType, Budget, BudgetScope, Round, RoundImport, RoundState
+from .money import CURRENCIES, exponent
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Rule used when the file names none pbvote knows ("unknown", a city's own variant): plain greedy, the most
+#: common rule in pabulib.
+FALLBACK_RULE = "greedy"
+
+
+class ImportError_(Exception):
+    """A file that cannot become a round (the message says why, for the council member or the CLI)."""
+
+
+def _file_selected(election) -> list[str] | None:
+    """Project ids the file marks as selected, or None when it has no ``selected`` column."""
+    if "selected" not in election.project_columns:
+        return None
+    return [p.id for p in election.projects if (p.fields.get("selected") or "").strip() not in ("", "0")]
+
+
+def _ballot_settings(election) -> dict[str, Any]:
+    """Ballot settings that describe how the file's ballots were cast."""
+    meta, count = election.meta, len(election.projects)
+
+    def meta_int(key: str, default: int | None) -> int | None:
+        try:
+            return int(float(meta[key]))
+        except (KeyError, ValueError):
+            return default
+
+    low, high = meta_int("min_length", None), meta_int("max_length", None)
+    kind = election.vote_type
+    if kind == "ordinal":
+        top = min(high or count, count)
+        return {"ballot_type": BallotType.RANKED.value, "min_ranks": max(low or 1, 1), "max_ranks": top,
+                "points_per_rank": list(range(top, 0, -1))}
+    if kind in ("cumulative", "scoring"):
+        total = meta_int("max_sum_points", None) or meta_int("max_points", 10) * count
+        return {"ballot_type": BallotType.POINTS.value, "points_total": total,
+                "points_per_project_max": min(meta_int("max_points", total) or total, total)}
+    return {"ballot_type": BallotType.APPROVAL.value, "min_picks": low or 0, "max_picks": min(high or count, count)}
+
+
+def import_round(
+    organisation: Organisation, actor: Any, data: bytes, filename: str, *, name: str | None = None
+) -> Round:
+    """Create a published, read-only round of ``organisation`` from ``.pb`` bytes; flushes, the caller commits."""
+    from ..tally import pabulib
+    from ..tally.rules import RuleError, compute, rule_for_meta
+
+    if not data:
+        raise ImportError_("Choose a .pb file to import.")
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportError_(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportError_("The file is not UTF-8 text; is it really a pabulib .pb file?") from None
+    try:
+        election = pabulib.loads(text)
+    except pabulib.PabulibError as error:
+        raise ImportError_(f"The file is not a valid pabulib file: {error}.") from None
+    if not election.projects:
+        raise ImportError_("The file has no projects.")
+
+    currency = (election.meta.get("currency") or "EUR").strip().upper()
+    if currency not in CURRENCIES:
+        raise ImportError_(f"The file's currency {currency!r} is not one pbvote knows.")
+    scale = 10 ** exponent(currency)
+
+    known = rule_for_meta(election.meta)
+    rule_id, params = known if known else (FALLBACK_RULE, {})
+    try:
+        outcome = compute(rule_id, election, **params)
+    except RuleError as error:
+        raise ImportError_(f"pbvote cannot count this file's ballots: {error}.") from None
+    computed = list(outcome.selected)
+    recorded = _file_selected(election)
+    if recorded is not None and sorted(recorded) != sorted(computed):
+        only_file = sorted(set(recorded) - set(computed))
+        only_ours = sorted(set(computed) - set(recorded))
+        raise ImportError_(
+            f"Recomputing with {rule_id} does not reproduce the file's selected projects "
+            f"(only in the file: {', '.join(only_file) or 'none'}; only recomputed: {', '.join(only_ours) or 'none'})."
+        )
+
+    meta = election.meta
+    title = name or " ".join(part for part in (meta.get("description"), meta.get("instance")) if part) or filename
+    round_ = Round(
+        organisation_id=organisation.id,
+        name=title.strip()[:150],
+        description=(
+            f"Imported from the pabulib file {filename}"
+            + (f" ({meta.get('country')}, {meta.get('unit')})" if meta.get("unit") else "")
+            + (f". {meta['comment']}" if meta.get("comment") else ".")
+        ),
+        currency=currency,
+        timezone="UTC",
+        state=RoundState.PUBLISHED.value,
+        imported=True,
+        open_registration=False,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(round_)
+    db.session.flush()
+    amount = election.budget * scale
+    budget = Budget(
+        round_id=round_.id, name="Budget", scope=BudgetScope.CITYWIDE.value, amount=amount, min_project_cost=0,
+        max_project_cost=None, rule_id=rule_id, rule_params=get_params(rule_id, params),
+        explanation=f"Counted with {rule_id}, as the file records ({meta.get('rule', 'rule not recorded')}).",
+        **_ballot_settings(election),
+    )
+    db.session.add(budget)
+    record = RoundImport(
+        round_id=round_.id, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(), content=text,
+        rule_id=rule_id, computed_selected=computed, file_selected=recorded,
+    )
+    db.session.add(record)
+    _create_proposals(round_, election, set(computed), scale, _author(organisation, actor))
+    db.session.flush()
+    append_event(
+        round_,
+        EventKind.ROUND_IMPORTED,
+        actor,
+        {"filename": filename[:255], "sha256": record.sha256, "rule_id": rule_id, "projects": len(election.projects),
+         "voters": election.num_voters, "selected": computed, "matches_file": recorded is not None},
+    )
+    return round_
+
+
+def get_params(rule_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    from ..tally.rules import get_rule
+
+    return get_rule(rule_id).resolve_params(params)
+
+
+def _author(organisation: Organisation, actor: Any) -> User:
+    """Imported proposals need an author: the council member importing, or the organisation's import account."""
+    if actor is not None and getattr(actor, "id", None) is not None:
+        return actor
+    email = f"imports@{organisation.slug}.invalid"
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        # An account nobody can sign in to (no password, reserved .invalid domain) that stands for the files.
+        user = User(email=email, display_name=f"{organisation.name} (imported records)", password_hash=None,
+                    organisation_id=organisation.id, active=False)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _create_proposals(round_: Round, election, selected: set[str], scale: int, author: User) -> None:
+    """Every project of the file as a feasible proposal (the proposals feature's model, rows made directly:
+    its operations refuse submissions outside the proposals phase, which is right for residents)."""
+    from ..proposals.models import CostItem, Proposal, ProposalStatus, StatusChange
+
+    for project in election.projects:
+        title = (project.name or f"Project {project.id}").strip()[:150]
+        description = (project.fields.get("description") or "").strip()
+        summary = (description or title)[:500]
+        proposal = Proposal(
+            round_id=round_.id, author_id=author.id, title=title, summary=summary, description=description,
+            total_cost=project.cost * scale, status=ProposalStatus.FEASIBLE.value,
+            status_reason=(f"Imported project {project.id}: "
+                           + ("funded." if project.id in selected else "not funded.")),
+            location="", search_text=" ".join((title, summary, description)).casefold(),
+        )
+        proposal.cost_items.append(CostItem(position=1, description=f"Project {project.id}", amount=project.cost * scale))
+        proposal.status_changes.append(
+            StatusChange(from_status=None, to_status=ProposalStatus.FEASIBLE.value, reason="Imported from a file.")
+        )
+        db.session.add(proposal)
