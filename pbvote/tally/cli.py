@@ -1,5 +1,7 @@
 """``pbvote tally FILE.pb``: run a rule on a pabulib file from the command line (click only, no Flask).
 
+Also runnable as ``python -m pbvote.tally.cli FILE.pb …``, which skips importing the other ``pbvote`` commands.
+
 Exit codes: 0 done; 1 ``--check-official`` found differences from the file's ``selected`` column; 2 the
 command could not run (missing or malformed file, unknown rule, bad parameter) — with a one-line reason on
 stderr, never a traceback.
@@ -208,3 +210,9 @@ def _summary(outcome: Outcome, election: Election) -> str:
         lines.append(f"{position:>3}. {pid}  {project.cost:>12,}  {project.name}")
     lines.append(f"Ties broken by {outcome.tie_breaking}.")
     return "\n".join(lines)
+
+
+if (
+    __name__ == "__main__"
+):  # `python -m pbvote.tally.cli FILE.pb …`: the same command without the web app's CLI
+    tally_command(prog_name="python -m pbvote.tally.cli")

@@ -201,3 +201,15 @@ def test_the_installed_command_runs_as_a_real_process(small_file: Path):
         == f"Error: {BROKEN / 'repeated_rank.pb'}: line 15: vote ranks project '1' more than once"
     )
     assert failed.stdout == ""
+
+
+def test_the_module_runs_on_its_own_with_python_dash_m(small_file: Path):
+    done = subprocess.run(
+        [sys.executable, "-m", "pbvote.tally.cli", str(small_file), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["selected"] == ["a", "c"]
