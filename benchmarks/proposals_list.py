@@ -26,12 +26,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 100.0
-WORDS = (
-    "park tree bench playground school street bike lane bus stop library garden fountain light safety river "
-    "bridge square market youth senior sport field court pool toilet shade water art mural music festival "
-    "repair pavement crossing parking noise green roof solar energy compost recycling dog community centre "
-    "kitchen workshop computer course football basketball skate ramp climbing wall path forest pond bird"
-).split()
+WORDS = ["park", "tree", "bench", "playground", "school", "street", "bike", "lane", "bus", "stop", "library", "garden", "fountain", "light", "safety", "river", "bridge", "square", "market", "youth", "senior", "sport", "field", "court", "pool", "toilet", "shade", "water", "art", "mural", "music", "festival", "repair", "pavement", "crossing", "parking", "noise", "green", "roof", "solar", "energy", "compost", "recycling", "dog", "community", "centre", "kitchen", "workshop", "computer", "course", "football", "basketball", "skate", "ramp", "climbing", "wall", "path", "forest", "pond", "bird"]
 
 
 def free_port() -> int:
@@ -87,7 +82,7 @@ def seed(database_url: str, instance: Path, count: int) -> dict:
                 round_id=round_.id, author_id=author.id, title=title, summary=summary, description=description,
                 total_cost=sum(a for _, a in items), district_id=rng.choice(round_.districts).id,
                 category_id=rng.choice(round_.categories).id, location="", status=rng.choice(statuses),
-                comment_count=rng.randint(0, 40), search_text=" ".join((title, summary, description)).casefold(),
+                comment_count=rng.randint(0, 40), search_text=f"{title} {summary} {description}".casefold(),
             )
             proposal.cost_items = [CostItem(position=i, description=d, amount=a) for i, (d, a) in enumerate(items, 1)]
             proposal.status_changes = [StatusChange(to_status="submitted", actor_id=author.id)]

@@ -4,7 +4,7 @@ council's exclusion groups."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -15,7 +15,7 @@ from ..extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ProposalStatus(str, enum.Enum):
@@ -86,19 +86,19 @@ class Proposal(db.Model):
     updated_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
-    cost_items: Mapped[list["CostItem"]] = relationship(
+    cost_items: Mapped[list[CostItem]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="CostItem.position"
     )
-    coauthors: Mapped[list["Coauthor"]] = relationship(
+    coauthors: Mapped[list[Coauthor]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="Coauthor.id"
     )
-    revisions: Mapped[list["ProposalRevision"]] = relationship(
+    revisions: Mapped[list[ProposalRevision]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalRevision.number"
     )
-    status_changes: Mapped[list["StatusChange"]] = relationship(
+    status_changes: Mapped[list[StatusChange]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="StatusChange.id"
     )
-    merged_into: Mapped["Proposal | None"] = relationship(remote_side=[id])
+    merged_into: Mapped[Proposal | None] = relationship(remote_side=[id])
 
     __table_args__ = (
         CheckConstraint("total_cost >= 0", name="total_cost_not_negative"),
@@ -119,7 +119,7 @@ class Proposal(db.Model):
         return ProposalStatus(self.status)
 
     @property
-    def accepted_coauthors(self) -> list["Coauthor"]:
+    def accepted_coauthors(self) -> list[Coauthor]:
         return [c for c in self.coauthors if c.status == CoauthorStatus.ACCEPTED.value]
 
     def is_author(self, user: Any) -> bool:
@@ -232,7 +232,7 @@ class ExclusionGroup(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    members: Mapped[list["ExclusionMember"]] = relationship(
+    members: Mapped[list[ExclusionMember]] = relationship(
         back_populates="group", cascade="all, delete-orphan", order_by="ExclusionMember.proposal_id"
     )
 

@@ -8,9 +8,10 @@ subclasses) with a message written for that user.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -139,7 +140,7 @@ def _validate(round_: Any, data: ProposalInput) -> dict[str, str]:
 
 
 def _search_text(title: str, summary: str, description: str) -> str:
-    return " ".join((title, summary, description)).casefold()
+    return f"{title} {summary} {description}".casefold()
 
 
 def _snapshot(proposal: Proposal) -> dict[str, Any]:
@@ -313,7 +314,7 @@ def invite_coauthor(proposal: Proposal, inviter: User, email: str) -> Coauthor:
     coauthor.user_id = None
     coauthor.responded_at = None
     coauthor.invited_by_id = inviter.id
-    coauthor.invited_at = datetime.now(timezone.utc)
+    coauthor.invited_at = datetime.now(UTC)
     db.session.flush()
     link = url_for("proposals.show_invitation", token=invitation_token(coauthor), _external=True)
     send_mail(
@@ -352,7 +353,7 @@ def respond_to_invitation(token: str, user: User, accept: bool) -> Coauthor:
     coauthor = load_invitation(token)
     if user.email.lower() != coauthor.email:
         raise InvitationInvalid(
-            f"This invitation was sent to another email address. Sign in with that address to answer it."
+            "This invitation was sent to another email address. Sign in with that address to answer it."
         )
     if coauthor.proposal.author_id == user.id:
         raise InvitationInvalid("You are already the author of this proposal.")
@@ -360,7 +361,7 @@ def respond_to_invitation(token: str, user: User, accept: bool) -> Coauthor:
         rounds_api.require(rounds_api.round_of(coauthor.proposal), "EDIT_PROPOSAL", ProposalError)
     coauthor.status = (CoauthorStatus.ACCEPTED if accept else CoauthorStatus.DECLINED).value
     coauthor.user_id = user.id
-    coauthor.responded_at = datetime.now(timezone.utc)
+    coauthor.responded_at = datetime.now(UTC)
     db.session.flush()
     return coauthor
 

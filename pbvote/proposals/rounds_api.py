@@ -8,27 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_login import AnonymousUserMixin
-
-from ..accounts.models import Role
 from ..extensions import db
-from ..rounds import money
-from ..rounds.models import Budget, BudgetScope, Category, District, Round, RoundState
+from ..rounds import lifecycle, money
+from ..rounds import operations as round_operations
+from ..rounds.models import Budget, BudgetScope, Category, District, Round
+
 
 def get_round(round_id: int) -> Round | None:
-    """The round with due scheduled transitions applied (the lifecycle does that lazily on load)."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is not None:
-        _apply_due_transitions(round_)
-    return round_
+    """The round, after making its due scheduled transitions (so a phase that has ended is over for us too).
 
-
-def _apply_due_transitions(round_: Round) -> None:
-    from ..rounds import lifecycle
-
-    apply = getattr(lifecycle, "apply_due_transitions", None)
-    if apply is not None:
-        apply(round_)
+    Call it before a write transaction opens: the transitions commit on their own.
+    """
+    return round_operations.refresh_round(round_id)
 
 
 def round_of(proposal: Any) -> Round:
@@ -45,31 +36,17 @@ def round_name(round_: Round) -> str:
 
 def can_view_round(user: Any, round_: Round) -> bool:
     """Drafts are seen only inside the round's organisation (council, auditors); everything else is public."""
-    from ..rounds import lifecycle
-
-    check = getattr(lifecycle, "can_view_round", None)
-    if check is not None:
-        return bool(check(user, round_))
-    if round_.state != RoundState.DRAFT.value:
-        return True
-    if user is None or isinstance(user, AnonymousUserMixin) or not user.is_authenticated:
-        return False
-    return user.has_role(Role.COUNCIL, round_.organisation_id) or user.has_role(Role.AUDITOR, round_.organisation_id)
+    return lifecycle.can_view_round(user, round_)
 
 
 def allows(round_: Round, name: str) -> bool:
     """Whether the round's current state allows the lifecycle action ``name`` (e.g. "SUBMIT_PROPOSAL")."""
-    from ..rounds.lifecycle import Action
-    from ..rounds.lifecycle import allows as lifecycle_allows
-
-    return lifecycle_allows(round_, Action[name])
+    return lifecycle.allows(round_, lifecycle.Action[name])
 
 
 def require(round_: Round, name: str, error: type[Exception]) -> None:
     """Raise ``error`` with the lifecycle's message when the round's state refuses ``name``."""
-    from ..rounds.lifecycle import Action, require_action
-
-    require_action(round_, Action[name], error)
+    lifecycle.require_action(round_, lifecycle.Action[name], error)
 
 
 def districts(round_: Round) -> list[District]:
@@ -96,16 +73,7 @@ def requires_district(round_: Round) -> bool:
 
 def budget_for(round_: Round, district_id: int | None, category_id: int | None) -> Budget | None:
     """The budget a proposal competes in: its district's, else its category's, else the citywide one."""
-    budgets = list(round_.budgets)
-    if district_id is not None:
-        match = next((b for b in budgets if b.scope == BudgetScope.DISTRICT.value and b.district_id == district_id), None)
-        if match is not None:
-            return match
-    if category_id is not None:
-        match = next((b for b in budgets if b.scope == BudgetScope.CATEGORY.value and b.category_id == category_id), None)
-        if match is not None:
-            return match
-    return next((b for b in budgets if b.scope == BudgetScope.CITYWIDE.value), None)
+    return round_operations.budget_for(round_, district_id, category_id)
 
 
 def budget_id(budget: Budget | None) -> int | None:

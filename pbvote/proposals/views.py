@@ -24,7 +24,7 @@ from .forms import (
     WithdrawForm,
 )
 from .markdown import render_markdown
-from .models import ExclusionGroup, Proposal, ProposalStatus, STATUS_VALUES
+from .models import STATUS_VALUES, ExclusionGroup, Proposal, ProposalStatus
 from .operations import ProposalError, ProposalForbidden, ProposalInput, ProposalQuery
 
 MAX_QUERY_LENGTH = 200
@@ -46,9 +46,14 @@ def _visible_round(round_id: int):
 
 def _visible_proposal(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or not operations.can_view_proposal(current_user, proposal):
+    if proposal is None:
         abort(404)
-    return proposal
+    # Make the round's due phase changes first: an edit after the proposals phase ended must be refused even
+    # when no cron job has run yet.
+    round_ = rounds_api.get_round(proposal.round_id)
+    if not rounds_api.can_view_round(current_user, round_):
+        abort(404)
+    return db.session.get(Proposal, proposal_id)
 
 
 def proposal_organisation(proposal_id: int):
@@ -123,19 +128,19 @@ def list_proposals(round_id: int):
     round_ = _visible_round(round_id)
     query = _parse_query()
     page = operations.list_proposals(round_, query)
-    context = dict(
-        round=round_,
-        query=query,
-        page=page,
-        sorts=operations.SORTS,
-        statuses=[(s.value, s.label) for s in ProposalStatus],
-        districts=rounds_api.districts(round_),
-        categories=rounds_api.categories(round_),
-        names=rounds_api.names(round_),
-        can_submit=current_user.is_authenticated and rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
-        submissions_open=rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
-        is_reviewer=operations.is_reviewer(current_user, round_),
-    )
+    context = {
+        "round": round_,
+        "query": query,
+        "page": page,
+        "sorts": operations.SORTS,
+        "statuses": [(s.value, s.label) for s in ProposalStatus],
+        "districts": rounds_api.districts(round_),
+        "categories": rounds_api.categories(round_),
+        "names": rounds_api.names(round_),
+        "can_submit": current_user.is_authenticated and rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
+        "submissions_open": rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
+        "is_reviewer": operations.is_reviewer(current_user, round_),
+    }
     template = "proposals/_results.html" if _wants_partial() else "proposals/list.html"
     response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")

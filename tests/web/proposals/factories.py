@@ -106,7 +106,7 @@ def make_proposal(
         category_id=category_id,
         location="",
         status=status,
-        search_text=" ".join((title, summary, description)).casefold(),
+        search_text=f"{title} {summary} {description}".casefold(),
     )
     proposal.cost_items = [CostItem(position=i, description=d, amount=a) for i, (d, a) in enumerate(items, 1)]
     proposal.status_changes = [StatusChange(to_status=ProposalStatus.SUBMITTED.value, actor_id=author.id)]

@@ -3,8 +3,6 @@ organisation reviews; drafts of a round stay inside its organisation."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from pbvote.proposals.models import Proposal
 
 from .test_submit_and_edit import proposal_form

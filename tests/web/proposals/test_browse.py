@@ -54,7 +54,7 @@ def test_search_matches_words_in_any_order_and_case(park_round, client):
 
 def test_filters_combine(park_round, client):
     url = f"/rounds/{park_round.id}/proposals"
-    north, south = park_round.districts
+    north, _south = park_round.districts
     parks, streets = park_round.categories
     html = client.get(url, query_string={"district": north.id}).get_data(as_text=True)
     assert titles(html) == ["Fountain", "Park benches", "Shade trees"]

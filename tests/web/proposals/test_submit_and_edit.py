@@ -201,3 +201,21 @@ def test_an_author_withdraws_and_the_history_shows_it(round_, alice, create_prop
     # Withdrawing twice changes nothing.
     client.post_form(url, {}, token_page=f"/proposals/{proposal.id}")
     assert count(db, StatusChange) == 2
+
+
+def test_edits_stop_on_time_when_the_scheduled_phase_ends_without_anyone_clicking(round_, alice, create_proposal, client_for, db):
+    from datetime import UTC, datetime, timedelta
+
+    from pbvote.rounds.models import Phase, Round
+
+    proposal = create_proposal(round_, alice, title="Benches")
+    now = datetime.now(UTC)
+    round_.phases.append(Phase(state="proposals", starts_at=now - timedelta(days=7), ends_at=now - timedelta(minutes=1)))
+    db.session.commit()
+    client = client_for(alice)
+    response = client.post_form(f"/proposals/{proposal.id}/edit", proposal_form(round_, title="Too late"),
+                                token_page="/")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Round, round_.id).state == "review"
+    assert db.session.get(Proposal, proposal.id).title == "Benches"
