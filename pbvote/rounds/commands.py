@@ -61,6 +61,7 @@ def import_pb_command(file: Path, organisation_slug: str, name: str | None) -> N
 
     from ..accounts.models import Organisation
     from .importing import ImportError_, import_round
+    from .models import RoundImport
 
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == organisation_slug))
     if organisation is None:
@@ -71,7 +72,7 @@ def import_pb_command(file: Path, organisation_slug: str, name: str | None) -> N
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    record = round_.import_record
+    record = db.session.scalar(select(RoundImport).where(RoundImport.round_id == round_.id))
     agreement = (
         "matches the file's selected column"
         if record.file_selected is not None

@@ -1,0 +1,90 @@
+"""Scheduled transitions happen on time without anyone clicking: by `pbvote tick`, or when the round is loaded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from pbvote.extensions import db
+from pbvote.rounds import operations
+from pbvote.rounds.events import round_events, verify_chain
+from pbvote.rounds.models import Round, RoundState
+
+
+def _schedule(round_, council, **windows):
+    """Phases relative to now, in hours: proposals=(-2, -1) means it started 2 h ago and ended 1 h ago."""
+    now = datetime.now(timezone.utc)
+    operations.set_schedule(round_, council, {
+        RoundState(name): tuple(now + timedelta(hours=h) if h is not None else None for h in hours)
+        for name, hours in windows.items()
+    })
+    db.session.commit()
+
+
+def _state(round_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Round, round_id).state
+
+
+def test_tick_moves_rounds_whose_time_has_come(app, new_round, council, pbvote_cli):
+    due = new_round(actor=council, name="Due")
+    later = new_round(actor=council, name="Later")
+    _schedule(due, council, proposals=(-1, 24), review=(24, 48))
+    _schedule(later, council, proposals=(1, 24))
+
+    result = pbvote_cli("tick")
+    assert result.exit_code == 0, result.output
+    assert "now proposals" in result.output and "1 round(s) moved on" in result.output
+    assert (_state(due.id), _state(later.id)) == ("proposals", "draft")
+    last = round_events(due.id)[-1]
+    assert (last.kind, last.payload["reason"], last.actor_label) == ("transition", "scheduled", "system")
+    assert pbvote_cli("tick").output.strip().endswith("0 round(s) moved on.")
+
+
+def test_a_round_several_phases_behind_catches_up_in_order(app, new_round, council):
+    round_ = new_round(actor=council)
+    _schedule(round_, council, proposals=(-30, -20), review=(-20, -10), voting=(-5, 10))
+    operations.tick()
+    assert _state(round_.id) == "voting"  # deliberation had no window of its own: skipped
+    moves = [(e.payload["from"], e.payload["to"]) for e in round_events(round_.id) if e.kind == "transition"]
+    assert moves == [("draft", "proposals"), ("proposals", "review"), ("review", "voting")]
+    assert verify_chain(round_.id).ok
+
+
+def test_the_end_of_a_phase_moves_the_round_on(app, new_round, council):
+    round_ = new_round(actor=council, state="proposals")
+    _schedule(round_, council, proposals=(-10, -1))
+    operations.tick()
+    assert _state(round_.id) == "review"
+
+
+def test_opening_a_page_applies_the_due_transition(app, new_round, council, resident, client_for):
+    round_ = new_round(actor=council)
+    _schedule(round_, council, proposals=(-1, 24))
+    assert _state(round_.id) == "draft"
+    page = client_for(resident).get(f"/rounds/{round_.id}")  # a draft would be 404 to a resident
+    assert page.status_code == 200
+    assert "proposals</strong> phase" in page.get_data(as_text=True)
+    assert _state(round_.id) == "proposals"
+
+
+def test_phase_times_are_stored_utc_and_shown_in_the_round_timezone(app, new_round, council, client_for):
+    round_ = new_round(actor=council, timezone="Europe/Amsterdam")
+    client = client_for(council)
+    response = client.post_form(f"/rounds/{round_.id}/schedule", {
+        "proposals_starts_at": "2031-06-01T09:00", "proposals_ends_at": "2031-06-30T18:00"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    phase = db.session.get(Round, round_.id).phase_for("proposals")
+    assert phase.starts_at_utc == datetime(2031, 6, 1, 7, 0, tzinfo=timezone.utc)  # CEST is UTC+2
+    page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "1 June 2031, 09:00 CEST" in page
+
+
+def test_a_schedule_out_of_order_is_refused(app, new_round, council, client_for):
+    round_ = new_round(actor=council)
+    response = client_for(council).post_form(f"/rounds/{round_.id}/schedule", {
+        "proposals_starts_at": "2031-06-01T09:00", "proposals_ends_at": "2031-05-01T09:00"})
+    assert response.status_code == 200
+    assert "must end after it starts" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Round, round_.id).phases == []
