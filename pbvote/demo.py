@@ -91,6 +91,9 @@ def seed_demo() -> DemoData:
     """Seed everything the demo shows; safe to run again."""
     data = seed_accounts()
     # Features add their demo content below, each through its own function taking ``data``.
+    from .rounds.demo import seed_rounds
+
+    seed_rounds(data)
     return data
 
 
