@@ -91,9 +91,11 @@ def seed_demo() -> DemoData:
     """Seed everything the demo shows; safe to run again."""
     data = seed_accounts()
     # Features add their demo content below, each through its own function taking ``data``.
+    from .proposals.demo import seed_proposals
     from .rounds.demo import seed_rounds
 
     seed_rounds(data)
+    seed_proposals(data)  # after the rounds: proposals go into them
     return data
 
 
