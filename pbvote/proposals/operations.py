@@ -551,6 +551,12 @@ def exclusion_groups(round_: Any, budget: Any) -> list[frozenset[int]]:
     return result
 
 
+def exclusion_groups_param(round_: Any, budget: Any) -> str:
+    """The groups in the form the ``greedy-exclusive`` rule takes as its ``groups`` parameter, with proposal ids
+    as project ids: ids joined by ",", groups by ";" (e.g. "3,8;5,7"); empty when there are none."""
+    return ";".join(",".join(str(i) for i in sorted(group)) for group in exclusion_groups(round_, budget))
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Reading: visibility and the list
 # ------------------------------------------------------------------------------------------------------------

@@ -141,6 +141,7 @@ def test_only_feasible_proposals_of_a_budget_reach_its_ballot_with_exclusion_gro
     # The group spans budgets; each ballot sees only its own members (and a lone member constrains nothing).
     assert operations.exclusion_groups(round_, north_budget) == [frozenset({north_a.id, north_b.id})]
     assert operations.exclusion_groups(round_, south_budget) == []
+    assert operations.exclusion_groups_param(round_, north_budget) == f"{north_a.id},{north_b.id}"
 
     # A proposal found not feasible later leaves the group.
     review(client, north_b, "not_feasible", "Soil contamination.")
