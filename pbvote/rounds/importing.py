@@ -182,7 +182,7 @@ def _create_proposals(round_: Round, election, selected: set[str], scale: int, a
             total_cost=project.cost * scale, status=ProposalStatus.FEASIBLE.value,
             status_reason=(f"Imported project {project.id}: "
                            + ("funded." if project.id in selected else "not funded.")),
-            location="", search_text=" ".join((title, summary, description)).casefold(),
+            location="", search_text=f"{title} {summary} {description}".casefold(),
         )
         proposal.cost_items.append(CostItem(position=1, description=f"Project {project.id}", amount=project.cost * scale))
         proposal.status_changes.append(

@@ -44,7 +44,7 @@ def codes_pdf(round_: Round, codes: Sequence[IssuedCode], vote_url: str) -> byte
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     pdf.setTitle(f"Voter codes — {round_.name}")
     pdf.setAuthor(round_.organisation.name if round_.organisation else "pbvote")
-    width, height = A4
+    _width, height = A4
     left = 25 * mm
     for code in codes:
         y = height - 35 * mm

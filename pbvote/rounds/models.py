@@ -6,7 +6,7 @@ Money is stored as integer minor units (cents); times are stored in UTC and show
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,14 +26,14 @@ from ..extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes even for timezone-aware columns; every stored time is UTC."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)
 
 
 def _in(values) -> str:
@@ -109,16 +109,16 @@ class Round(db.Model):
     state_changed_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
-    districts: Mapped[list["District"]] = relationship(
+    districts: Mapped[list[District]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="District.position, District.id"
     )
-    categories: Mapped[list["Category"]] = relationship(
+    categories: Mapped[list[Category]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Category.position, Category.id"
     )
-    budgets: Mapped[list["Budget"]] = relationship(
+    budgets: Mapped[list[Budget]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Budget.id"
     )
-    phases: Mapped[list["Phase"]] = relationship(
+    phases: Mapped[list[Phase]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Phase.starts_at"
     )
 
@@ -131,7 +131,7 @@ class Round(db.Model):
     def state_enum(self) -> RoundState:
         return RoundState(self.state)
 
-    def phase_for(self, state: RoundState | str) -> "Phase | None":
+    def phase_for(self, state: RoundState | str) -> Phase | None:
         value = RoundState(state).value
         return next((phase for phase in self.phases if phase.state == value), None)
 

@@ -6,8 +6,9 @@ Operations flush; the caller (a view inside ``write_transaction()``, the CLI, th
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -146,9 +147,9 @@ def _place_in_use(place: District | Category) -> bool:
         if table.name in ("district", "category") or column not in table.c:
             continue
         foreign = table.c[column]
-        if any(fk.column.table.name == place.__tablename__ for fk in foreign.foreign_keys):
-            if db.session.execute(select(foreign).where(foreign == place.id).limit(1)).first():
-                return True
+        refers_here = any(fk.column.table.name == place.__tablename__ for fk in foreign.foreign_keys)
+        if refers_here and db.session.execute(select(foreign).where(foreign == place.id).limit(1)).first():
+            return True
     return False
 
 
@@ -231,12 +232,10 @@ def _validate_budget(round_: Round, data: BudgetInput, budget: Budget | None) ->
         errors["name"] = f"The name has at most {NAME_MAX} characters."
     if data.scope not in {scope.value for scope in BudgetScope}:
         errors["scope"] = "Choose citywide, one district or one category."
-    elif data.scope == BudgetScope.DISTRICT.value:
-        if data.district_id not in {d.id for d in round_.districts}:
-            errors["district_id"] = "Choose one of the round's districts."
-    elif data.scope == BudgetScope.CATEGORY.value:
-        if data.category_id not in {c.id for c in round_.categories}:
-            errors["category_id"] = "Choose one of the round's categories."
+    elif data.scope == BudgetScope.DISTRICT.value and data.district_id not in {d.id for d in round_.districts}:
+        errors["district_id"] = "Choose one of the round's districts."
+    elif data.scope == BudgetScope.CATEGORY.value and data.category_id not in {c.id for c in round_.categories}:
+        errors["category_id"] = "Choose one of the round's categories."
     if data.amount is None or data.amount <= 0:
         errors["amount"] = "The budget must be more than zero."
     if data.min_project_cost is None or data.min_project_cost < 0:
@@ -391,7 +390,7 @@ def _validate_ballot(data: BallotSettings) -> tuple[dict[str, str], dict[str, An
         if not errors:
             if len(points) != data.max_ranks:
                 errors["points_per_rank"] = f"Give points for each of the {data.max_ranks} ranks (e.g. 3, 2, 1)."
-            elif any(p < 0 for p in points) or any(a < b for a, b in zip(points, points[1:])):
+            elif any(p < 0 for p in points) or any(a < b for a, b in itertools.pairwise(points)):
                 errors["points_per_rank"] = "Points must not be negative and must not rise down the ranking."
             elif points[0] <= 0:
                 errors["points_per_rank"] = "The first rank must earn at least one point."
@@ -496,7 +495,7 @@ def to_utc(local: datetime | None, zone: str) -> datetime | None:
         return None
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(zone))
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def to_local(moment: datetime | None, zone: str) -> datetime | None:
@@ -504,7 +503,7 @@ def to_local(moment: datetime | None, zone: str) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(zone))
 
 

@@ -586,7 +586,8 @@ def claim_voter_code(round_id: int):
 
 @role_required(Role.COUNCIL, organisation=organisation_by_slug)
 def import_round(org_slug: str):
-    from .importing import ImportError_, import_round as run_import
+    from .importing import ImportError_
+    from .importing import import_round as run_import
 
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     form = ImportRoundForm()

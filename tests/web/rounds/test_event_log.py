@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import text
 
@@ -36,7 +38,7 @@ def test_creation_budget_settings_and_transitions_are_chained(app, new_round, co
         "round_created", "budget_added", "budget_added", "settings_changed", "transition",
     ]
     assert events[0].previous_hash == GENESIS_HASH
-    assert all(later.previous_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert all(later.previous_hash == earlier.hash for earlier, later in itertools.pairwise(events))
     assert events[3].payload["changes"]["name"] == {"from": "Green streets 2027", "to": "Greener streets"}
     assert events[4].payload == {"from": "draft", "to": "proposals", "reason": "manual"}
     assert events[4].actor_label == "clerk@testville.example"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pbvote.extensions import db
 from pbvote.rounds import operations
@@ -12,7 +12,7 @@ from pbvote.rounds.models import Round, RoundState
 
 def _schedule(round_, council, **windows):
     """Phases relative to now, in hours: proposals=(-2, -1) means it started 2 h ago and ended 1 h ago."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     operations.set_schedule(round_, council, {
         RoundState(name): tuple(now + timedelta(hours=h) if h is not None else None for h in hours)
         for name, hours in windows.items()
@@ -75,7 +75,7 @@ def test_phase_times_are_stored_utc_and_shown_in_the_round_timezone(app, new_rou
     assert response.status_code == 303
     db.session.expire_all()
     phase = db.session.get(Round, round_.id).phase_for("proposals")
-    assert phase.starts_at_utc == datetime(2031, 6, 1, 7, 0, tzinfo=timezone.utc)  # CEST is UTC+2
+    assert phase.starts_at_utc == datetime(2031, 6, 1, 7, 0, tzinfo=UTC)  # CEST is UTC+2
     page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
     assert "1 June 2031, 09:00 CEST" in page
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from pbvote.extensions import db
 from pbvote.rounds import voters
-from pbvote.rounds.models import RoundVoter, VoterCode, VoterRollEntry
 from pbvote.rounds.events import round_events
+from pbvote.rounds.models import RoundVoter, VoterCode, VoterRollEntry
 
 BAD_ROLL = (
     "email,district\n"
