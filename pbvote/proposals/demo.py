@@ -31,12 +31,12 @@ from .models import (
 # (title, summary, description, district index, category index, cost lines in minor units, comment count)
 IDEAS = (
     ("Fruit trees along the river path", "Twenty apple and pear trees that anyone may pick from.",
-     "## Why\n\nThe river path has **no shade** in summer, and fresh fruit is expensive.\n\n"
-     "- 20 trees of old local varieties\n- watering bags for the first two summers\n- a small sign explaining who may pick",
+     ("## Why\n\nThe river path has **no shade** in summer, and fresh fruit is expensive.\n\n"
+     "- 20 trees of old local varieties\n- watering bags for the first two summers\n- a small sign explaining who may pick"),
      1, 0, (("Trees and planting", 600_000), ("Watering for two years", 150_000)), 7),
     ("Safe crossing at Mill Street school", "A raised zebra crossing and lights at the primary school gate.",
-     "Children cross four lanes every morning. A raised crossing slows cars down; "
-     "[the traffic count](https://example.org/traffic) shows 900 cars an hour at 8:30.",
+     ("Children cross four lanes every morning. A raised crossing slows cars down; "
+     "[the traffic count](https://example.org/traffic) shows 900 cars an hour at 8:30."),
      0, 1, (("Raised crossing", 2_800_000), ("Lights", 900_000)), 15),
     ("Open-air cinema nights", "Six free film evenings on Harbour Square next summer.",
      "A screen, chairs and films chosen by residents in a vote on the notice board.",

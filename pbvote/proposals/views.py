@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..access import public, role_required, signed_in
 from ..accounts.models import Role
 from ..database import write_transaction
-from ..extensions import db
+from ..extensions import db, limiter
 from ..mail import MailError
 from . import images, operations, rounds_api
 from .forms import (
@@ -329,7 +339,13 @@ def withdraw_proposal(proposal_id: int):
 # ------------------------------------------------------------------------------------------------------------
 
 
+def _invitation_limit() -> str:
+    """Invitations send mail to any address: limited so the form cannot be used to spam."""
+    return current_app.config.get("RATELIMIT_INVITE", "20 per hour")
+
+
 @signed_in
+@limiter.limit(_invitation_limit, methods=["POST"])
 def invite_coauthor(proposal_id: int):
     proposal = _visible_proposal(proposal_id)
     _require_author(proposal)
@@ -571,8 +587,6 @@ def delete_exclusion_group(group_id: int):
 
 def _round_url(round_) -> str:
     """The round's own page when the rounds feature has one, else its proposals."""
-    from flask import current_app
-
     if "rounds.show_round" in current_app.view_functions:
         return url_for("rounds.show_round", round_id=round_.id)
     return url_for("proposals.list_proposals", round_id=round_.id)
