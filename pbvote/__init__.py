@@ -11,15 +11,19 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from .config import CONFIGS, PROJECT_ROOT, env_overrides
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:  # Flask is imported inside create_app so `pbvote tally` starts without the web stack.
+    from flask import Flask
+
 
 def create_app(config: str | type | Mapping | None = None) -> Flask:
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_path=os.environ.get("PBVOTE_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
