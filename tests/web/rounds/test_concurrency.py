@@ -26,7 +26,7 @@ def test_concurrent_changes_append_one_after_the_other(app, new_round, council):
                         operations.update_budget(target.budgets[0], None, operations.BudgetInput(
                             name=f"Citywide {worker}-{i}", scope=BudgetScope.CITYWIDE.value,
                             amount=10_000_000 + worker * 100 + i))
-            except Exception as error:  # surfaced below with the worker's number
+            except Exception as error:  # noqa: BLE001 - any failure is reported below with the worker number
                 errors.append((worker, repr(error)))
             finally:
                 db.session.remove()

@@ -42,18 +42,18 @@ def test_timezones_must_be_iana_names():
 
 
 VALID = {
-    "approval": dict(min_picks=0, max_picks=3),
-    "ranked": dict(min_ranks=1, max_ranks=3, points_per_rank=[3, 2, 1]),
-    "knapsack": dict(min_spend_percent=50),
-    "points": dict(points_total=10, points_per_project_max=5),
+    "approval": {"min_picks": 0, "max_picks": 3},
+    "ranked": {"min_ranks": 1, "max_ranks": 3, "points_per_rank": [3, 2, 1]},
+    "knapsack": {"min_spend_percent": 50},
+    "points": {"points_total": 10, "points_per_project_max": 5},
 }
 INVALID = [
-    ("approval", dict(min_picks=3, max_picks=2), "max_picks"),
-    ("approval", dict(min_picks=None, max_picks=2), "min_picks"),
-    ("ranked", dict(min_ranks=1, max_ranks=3, points_per_rank=[3, 2]), "points_per_rank"),
-    ("ranked", dict(min_ranks=0, max_ranks=3, points_per_rank=[3, 2, 1]), "min_ranks"),
-    ("knapsack", dict(min_spend_percent=120), "min_spend_percent"),
-    ("points", dict(points_total=5, points_per_project_max=6), "points_per_project_max"),
+    ("approval", {"min_picks": 3, "max_picks": 2}, "max_picks"),
+    ("approval", {"min_picks": None, "max_picks": 2}, "min_picks"),
+    ("ranked", {"min_ranks": 1, "max_ranks": 3, "points_per_rank": [3, 2]}, "points_per_rank"),
+    ("ranked", {"min_ranks": 0, "max_ranks": 3, "points_per_rank": [3, 2, 1]}, "min_ranks"),
+    ("knapsack", {"min_spend_percent": 120}, "min_spend_percent"),
+    ("points", {"points_total": 5, "points_per_project_max": 6}, "points_per_project_max"),
     ("lottery", {}, "ballot_type"),
 ]
 
