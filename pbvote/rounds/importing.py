@@ -104,7 +104,7 @@ def import_round(
         )
 
     meta = election.meta
-    title = name or " ".join(part for part in (meta.get("description"), meta.get("instance")) if part) or filename
+    title = name or _title(meta) or filename
     round_ = Round(
         organisation_id=organisation.id,
         name=title.strip()[:150],
@@ -145,6 +145,12 @@ def import_round(
          "voters": election.num_voters, "selected": computed, "matches_file": recorded is not None},
     )
     return round_
+
+
+def _title(meta: dict[str, str]) -> str:
+    """"Municipal PB in Kraków" + "2021"; the instance is left out when the description already holds it."""
+    description, instance = (meta.get("description") or "").strip(), (meta.get("instance") or "").strip()
+    return description if instance and instance in description else f"{description} {instance}".strip()
 
 
 def get_params(rule_id: str, params: dict[str, Any]) -> dict[str, Any]:

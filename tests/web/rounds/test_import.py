@@ -87,3 +87,25 @@ def test_import_pb_command(app, organisation, pbvote_cli):
     round_ = db.session.scalar(select(Round))
     assert round_.imported and round_.state == "published"
     assert pbvote_cli("import-pb", str(ASSEN), "--organisation", "nowhere").exit_code == 1
+
+
+@pytest.mark.slow
+def test_every_real_pabulib_file_imports_with_its_recorded_outcome(app, organisation, pabulib_dir):
+    from pbvote.rounds.importing import ImportError_, import_round
+
+    imported = refused = 0
+    for path in sorted(pabulib_dir.glob("*.pb")):
+        try:
+            round_ = import_round(organisation, None, path.read_bytes(), path.name)
+        except ImportError_ as error:
+            # Exclusive groups are only described in prose in the file's comment: nothing to pass the rule.
+            assert "greedy-exclusive" in str(error), f"{path.name}: {error}"
+            db.session.rollback()
+            refused += 1
+            continue
+        record = db.session.scalar(select(RoundImport).where(RoundImport.round_id == round_.id))
+        if record.file_selected is not None:
+            assert sorted(record.computed_selected) == sorted(record.file_selected), path.name
+        db.session.commit()
+        imported += 1
+    assert imported >= 20 and refused <= 1
