@@ -10,6 +10,7 @@ included) in :class:`RoundImport`, so anyone can recompute the outcome later.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -145,6 +146,20 @@ def import_round(
          "voters": election.num_voters, "selected": computed, "matches_file": recorded is not None},
     )
     return round_
+
+
+def funded_projects(record: RoundImport) -> list[tuple[str, str]]:
+    """(project id, name) of the projects the recomputed outcome funds, in selection order."""
+    names = _project_names(record.sha256, record.content)
+    return [(project_id, names.get(project_id, "")) for project_id in record.computed_selected]
+
+
+@lru_cache(maxsize=32)
+def _project_names(sha256: str, content: str) -> dict[str, str]:
+    # Keyed by the file's hash too: the same text is parsed once per process, however often the page is read.
+    from ..tally import pabulib
+
+    return {project.id: project.name for project in pabulib.loads(content).projects}
 
 
 def _title(meta: dict[str, str]) -> str:

@@ -33,6 +33,7 @@ from .forms import (
     VoterRollForm,
     lines,
 )
+from .importing import funded_projects
 from .lifecycle import Action, RoundError
 from .models import PHASE_STATES, Budget, BudgetScope, Round, RoundState
 from .money import MoneyError, format_money, minor_to_text, parse_money
@@ -136,7 +137,8 @@ def show_round(round_id: int):
         manual_next=lifecycle.manual_next_states(round_),
         phases=[(state, round_.phase_for(state)) for state in PHASE_STATES],
         voter=voter,
-        import_record=_import_record(round_),
+        import_record=(record := _import_record(round_)),
+        funded=funded_projects(record) if record else [],
         has_proposals="proposals.list_proposals" in current_app.view_functions,
     )
 

@@ -43,6 +43,7 @@ def test_council_imports_a_real_round_and_the_outcome_matches_the_file(app, coun
 
     page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
     assert "read-only" in page and "the same as the file's record" in page
+    assert "<li>PopUp Podium</li>" in page and "Crossbaan in Peelo" not in page.split("Funded projects")[1]
 
 
 def test_an_imported_round_cannot_be_changed(app, council, client_for):
