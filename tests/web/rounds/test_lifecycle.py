@@ -110,3 +110,39 @@ def test_a_round_without_a_budget_cannot_open_for_proposals(app, new_round, orga
     with pytest.raises(IllegalTransition, match="budget"):
         operations.transition_round(round_, RoundState.PROPOSALS, council)
     assert round_.state == "draft"
+
+
+def _operations(round_, council, resident):
+    """The rounds feature's real operations, one per action it owns."""
+    from pbvote.rounds import voters
+
+    budget = round_.budgets[0]
+    return {
+        Action.EDIT_SETTINGS: lambda: operations.update_round(round_, council, operations.RoundSettings(
+            name="Renamed", currency="EUR", timezone="UTC", districts=["North", "South"])),
+        Action.EDIT_SCHEDULE: lambda: operations.set_schedule(round_, council, {}),
+        Action.EDIT_BALLOT_SETTINGS: lambda: operations.update_ballot_settings(budget, council, operations.BallotSettings(
+            ballot_type="approval", rule_id="greedy", min_picks=0, max_picks=2)),
+        Action.MANAGE_VOTERS: lambda: voters.generate_voter_codes(round_, council, 1, round_.districts[0].id),
+        Action.REGISTER_VOTER: lambda: voters.register_voter(round_, resident, round_.districts[0].id),
+    }
+
+
+@pytest.mark.parametrize("state", STATES, ids=[s.value for s in STATES])
+def test_the_real_operations_obey_the_table_in_every_state(app, new_round, council, resident, state):
+    from pbvote.extensions import db
+
+    spec = _spec()
+    round_ = new_round(actor=council, state=state)
+    unexpected = []
+    for action, operation in _operations(round_, council, resident).items():
+        try:
+            operation()
+            allowed = True
+        except ActionNotAllowed:
+            allowed = False
+        db.session.rollback()
+        db.session.refresh(round_)
+        if allowed != spec[(action, state)]:
+            unexpected.append((action.value, "allowed" if allowed else "refused"))
+    assert unexpected == []
