@@ -104,6 +104,8 @@ def _postgresql_url() -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # A throwaway database: commits need not wait for the disk (4 ms → 1 ms each).
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         yield server_url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
@@ -126,6 +128,8 @@ class TestDatabase:
     kind: str
     url: str
     tables_children_first: list[str] = field(default_factory=list)
+    # PostgreSQL only: may we switch triggers off for the cleanup (superuser)? Then DELETE, else TRUNCATE.
+    can_skip_triggers: bool = False
 
 
 def _test_config(url: str, **overrides) -> type:
@@ -148,7 +152,7 @@ def _test_config(url: str, **overrides) -> type:
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
     """A database per backend, migrated to head once for the whole session."""
     import flask_migrate
-    from sqlalchemy import MetaData
+    from sqlalchemy import MetaData, text
 
     from pbvote import create_app
     from pbvote.extensions import db
@@ -165,28 +169,39 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             reflected = MetaData()
             reflected.reflect(bind=db.engine)
             tables = [t.name for t in reversed(reflected.sorted_tables) if t.name != "alembic_version"]
+            can_skip_triggers = request.param == "postgresql" and bool(
+                db.session.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+            )
             db.session.remove()
             db.engine.dispose()
-        yield TestDatabase(kind=request.param, url=url, tables_children_first=tables)
+        yield TestDatabase(request.param, url, tables, can_skip_triggers)
     finally:
         urls.close()
 
 
 def _empty_tables(database: TestDatabase) -> None:
-    """Delete every row (fast): TRUNCATE … RESTART IDENTITY on PostgreSQL, DELETE in FK order on SQLite."""
+    """Delete every row, children first, in one transaction.
+
+    On PostgreSQL, DELETE with triggers switched off (``session_replication_role = replica``: no foreign-key
+    checks, no append-only guards) takes a few milliseconds where TRUNCATE takes half a second; without the
+    privilege for that we fall back to TRUNCATE … RESTART IDENTITY CASCADE. On SQLite, foreign keys are
+    checked at commit (``defer_foreign_keys``), so self-references cannot get in the way.
+    """
     from pbvote.extensions import db
 
     if not database.tables_children_first:
         return
     with db.engine.begin() as connection:
-        if database.kind == "postgresql":
+        if database.kind == "postgresql" and not database.can_skip_triggers:
             names = ", ".join(f'"{name}"' for name in database.tables_children_first)
             connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            return
+        if database.kind == "postgresql":
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
         else:
-            # Checked at commit instead of per row, so self-references and cycles cannot get in the way.
             connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            for name in database.tables_children_first:
-                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+        for name in database.tables_children_first:
+            connection.exec_driver_sql(f'DELETE FROM "{name}"')
 
 
 # --------------------------------------------------------------------------------------------------------------
