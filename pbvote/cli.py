@@ -60,7 +60,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"Serving pbvote on http://{host}:{port}/  (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # werkzeug directly: Flask ignores app.run() inside its own command line.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 _DEMO_HEADER = ("email", "password", "organisation", "roles")
@@ -194,10 +197,3 @@ def list_organisations_command() -> None:
 from .tally.cli import tally_command
 
 main.add_command(tally_command, "tally")
-
-# Rounds: scheduled phase changes (cron), the event-log check, importing past rounds.
-from .rounds.commands import audit_group, import_pb_command, tick_command
-
-main.add_command(tick_command)
-main.add_command(audit_group)
-main.add_command(import_pb_command)

@@ -183,3 +183,35 @@ def test_serve_runs_gunicorn_with_the_app_factory(tmp_path):
                 server.wait()
         if server.stdout:
             server.stdout.close()
+
+
+def test_demo_serves_the_site(tmp_path):
+    """`pbvote demo` (what `make demo` runs) answers on $PORT with the demo organisations."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PBVOTE_")},
+        "PBVOTE_INSTANCE_PATH": str(tmp_path),
+        "PORT": str(free_port()),
+    }
+    pbvote = Path(sys.executable).with_name("pbvote")
+    server = subprocess.Popen([str(pbvote), "demo"], env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{env['PORT']}/", timeout=2) as response:
+                    assert response.status == 200
+                    assert "Riverside City Council" in response.read().decode()
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    output = server.communicate()[0].decode(errors="replace")
+                    pytest.fail(f"the demo did not answer:\n{output}")
+                time.sleep(0.3)
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=20)
+        if server.stdout:
+            server.stdout.close()
