@@ -197,3 +197,10 @@ def list_organisations_command() -> None:
 from .tally.cli import tally_command
 
 main.add_command(tally_command, "tally")
+
+# Rounds: scheduled phase changes (cron), the event-log check, importing past rounds.
+from .rounds.commands import audit_group, import_pb_command, tick_command
+
+main.add_command(tick_command)
+main.add_command(audit_group)
+main.add_command(import_pb_command)
