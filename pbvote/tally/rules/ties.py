@@ -6,7 +6,8 @@ Every rule receives ``tie_breaking`` (one of :data:`TIE_BREAKINGS`) and turns it
 - ``file-order``: the order of the PROJECTS section (this is how pabulib files list projects, and it
   reproduces the officially announced results);
 - ``cost-asc`` / ``cost-desc``: cheaper (or dearer) first, then file order;
-- ``id``: project ids compared as numbers where they are numeric, else as text.
+- ``id``: project ids compared as numbers where they are numeric, else as text;
+- ``id-text``: project ids compared as text ("10" before "9"): pabutools' default lexicographic order.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 
 from ..model import Election
 
-TIE_BREAKINGS = ("file-order", "cost-asc", "cost-desc", "id")
+TIE_BREAKINGS = ("file-order", "cost-asc", "cost-desc", "id", "id-text")
 
 
 def _id_key(project_id: str) -> tuple[int, int | str]:
@@ -30,6 +31,7 @@ def tie_ranks(election: Election, tie_breaking: str) -> list[int]:
         "cost-asc": lambda i: (projects[i].cost, i),
         "cost-desc": lambda i: (-projects[i].cost, i),
         "id": lambda i: (_id_key(projects[i].id), i),
+        "id-text": lambda i: (projects[i].id, i),
     }
     if tie_breaking not in keys:
         raise ValueError(f"unknown tie-breaking {tie_breaking!r}; use one of {', '.join(TIE_BREAKINGS)}")
