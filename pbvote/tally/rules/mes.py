@@ -553,7 +553,8 @@ def _price(cost: int, entries: dict[tuple[tuple, int], int], budgets: dict) -> _
     rich_utility = 0
     for (key, u), w in entries.items():
         value, a, b = budgets[key]
-        if value > 0:
+        # a class with nothing left at t0 matters only if it has more for larger t (e.g. t0 = 0)
+        if value > 0 or b:
             rows.append((value / u, value, a, b, u, w))
             total += w * value
             total_a += w * a
