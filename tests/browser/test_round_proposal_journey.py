@@ -176,3 +176,63 @@ def test_council_round_to_feasible_proposal_in_the_district_list(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_the_other_proposal_pages_are_accessible_and_search_works_without_javascript(
+    playwright_browser, live_server, organisation, create_user, axe_check, db
+):
+    from tests.web.proposals.factories import make_proposal, make_round
+
+    council = create_user(email="clerk@testville.example", roles=("council",))
+    alice = create_user(email="alice@testville.example", display_name="Alice")
+    open_round = make_round(organisation, name="Open round")
+    own = make_proposal(open_round, alice, title="Alice's benches", description="Some *emphasis*.", with_image=True)
+    review_round = make_round(organisation, state="review", name="Round under review")
+    first = make_proposal(review_round, alice, title="Playground")
+    make_proposal(review_round, alice, title="Dog park")
+    make_proposal(review_round, alice, title="Community garden", district="South")
+
+    def new_page(**options):
+        context = playwright_browser.new_context(base_url=live_server.base_url, **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    contexts = []
+    try:
+        # Without JavaScript the search form is a plain GET form (axe needs JavaScript, so it runs below).
+        page = new_page(java_script_enabled=False)
+        page.goto(f"/rounds/{review_round.id}/proposals")
+        page.get_by_role("searchbox", name="Search").fill("garden")
+        page.get_by_role("main").get_by_role("button", name="Search").click()
+        expect(page).to_have_url(re.compile(r"q=garden"))
+        expect(page.locator("#proposal-results")).to_contain_text("1 proposal")
+        expect(page.get_by_role("link", name="Community garden")).to_be_visible()
+
+        # The author's pages at phone width.
+        page = new_page(viewport={"width": 320, "height": 640})
+        sign_in(page, alice, axe_check)
+        page.goto(f"/rounds/{review_round.id}/proposals?q=garden")
+        axe_check(page)
+        for path in (f"/proposals/{own.id}", f"/proposals/{own.id}/edit", f"/proposals/{own.id}/withdraw",
+                     f"/proposals/{own.id}/revisions", f"/proposals/{own.id}/coauthors"):
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            axe_check(page)
+
+        # The council's review and exclusion-group pages.
+        clerk = new_page(viewport={"width": 1280, "height": 900})
+        sign_in(clerk, council, axe_check)
+        clerk.goto(f"/proposals/{first.id}/review")
+        axe_check(clerk)
+        clerk.goto(f"/rounds/{review_round.id}/exclusion-groups")
+        axe_check(clerk)
+        clerk.get_by_label("Name of the group").fill("North corner of the park")
+        for title in ("Playground", "Dog park"):
+            clerk.get_by_label(re.compile(f"#\\d+ {title}$")).check()
+        press(clerk, "Create group")
+        expect(clerk.get_by_role("heading", level=2, name="North corner of the park")).to_be_visible()
+        axe_check(clerk)
+    finally:
+        for context in contexts:
+            context.close()
