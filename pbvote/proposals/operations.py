@@ -9,7 +9,7 @@ subclasses) with a message written for that user.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,7 +79,6 @@ class ProposalInput:
     location: str = ""
     image: bytes | None = None  # a new image to store
     remove_image: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _clean_items(items: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -154,7 +153,7 @@ def _snapshot(proposal: Proposal) -> dict[str, Any]:
         "district_id": proposal.district_id,
         "category_id": proposal.category_id,
         "location": proposal.location,
-        "image": proposal.image_filename is not None,
+        "image": proposal.image_filename,  # a new random name whenever the picture changes
     }
 
 

@@ -219,3 +219,31 @@ def test_edits_stop_on_time_when_the_scheduled_phase_ends_without_anyone_clickin
     db.session.expire_all()
     assert db.session.get(Round, round_.id).state == "review"
     assert db.session.get(Proposal, proposal.id).title == "Benches"
+
+
+def test_a_replaced_or_removed_image_is_really_gone(round_, alice, create_proposal, client_for, db, app):
+    from pbvote.proposals import images
+
+    proposal = create_proposal(round_, alice, with_image=True)
+    first_file = images.upload_folder() / proposal.image_filename
+    assert first_file.is_file()
+    client = client_for(alice)
+    edit = f"/proposals/{proposal.id}/edit"
+
+    assert client.post_form(edit, proposal_form(round_), token_page=edit).status_code == 303
+    form = proposal_form(round_)  # the same text: only the picture changes
+    form["image"] = (io.BytesIO(png_bytes((20, 20), "red")), "new.png")
+    assert client.post_form(edit, form, token_page=edit, content_type="multipart/form-data").status_code == 303
+    db.session.expire_all()
+    second_name = db.session.get(Proposal, proposal.id).image_filename
+    assert second_name and not first_file.exists()
+    assert db.session.get(Proposal, proposal.id).revisions[-1].changes == {"image": [first_file.name, second_name]}
+
+    form = proposal_form(round_, remove_image="y")
+    assert client.post_form(edit, form, token_page=edit).status_code == 303
+    db.session.expire_all()
+    proposal = db.session.get(Proposal, proposal.id)
+    assert proposal.image_filename is None
+    assert not (images.upload_folder() / second_name).exists()
+    assert proposal.revisions[-1].changes == {"image": [second_name, None]}
+    assert client.get(f"/proposals/{proposal.id}/image").status_code == 404
