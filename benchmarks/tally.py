@@ -30,7 +30,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("PBVOTE_PABULIB", ROOT.parent / "shared" / "pabulib"))
-FILES = ["Poland_Warszawa_2026.pb", "Poland_Wroclaw_2021.pb", "Poland_Krakow_2021.pb", "Poland_Katowice_2020.pb"]
+FILES = [
+    "Poland_Warszawa_2026.pb",
+    "Poland_Wroclaw_2021.pb",
+    "Poland_Krakow_2021.pb",
+    "Poland_Katowice_2020.pb",
+]
 RULES = ["greedy", "mes", "mes-add1u", "phragmen"]
 PBVOTE = ROOT / ".venv" / "bin" / "pbvote"
 
@@ -101,8 +106,8 @@ def run_measured(command: list[str], timeout: float | None) -> dict:
 def pabutools_run(path: str, rule: str) -> list[str]:
     """Parse ``path`` with pabutools and run its equivalent of ``rule``; selected project names."""
     from pabutools.election import (
-        AdditiveSatisfaction,
         Additive_Cardinal_Sat,
+        AdditiveSatisfaction,
         CardinalBallot,
         CardinalProfile,
         Cost_Sat,
@@ -132,9 +137,13 @@ def pabutools_run(path: str, rule: str) -> list[str]:
             )
 
     if rule == "greedy":
-        outcome = greedy_utilitarian_welfare(instance, profile, sat_class=PointsTimesCost if points else Cost_Sat)
+        outcome = greedy_utilitarian_welfare(
+            instance, profile, sat_class=PointsTimesCost if points else Cost_Sat
+        )
     elif rule == "mes":
-        outcome = method_of_equal_shares(instance, profile, sat_class=Additive_Cardinal_Sat if points else Cost_Sat)
+        outcome = method_of_equal_shares(
+            instance, profile, sat_class=Additive_Cardinal_Sat if points else Cost_Sat
+        )
     elif rule == "mes-add1u":
         sat = Additive_Cardinal_Sat if points else Cost_Sat
         outcome = completion_by_rule_combination(
@@ -194,6 +203,31 @@ def fmt_rss(result: dict | None) -> str:
     return f"{result['rss_mib']:.0f} MiB"
 
 
+def machine() -> str:
+    """One line: date, cores, CPU model, RAM, Python, load average (figures depend on all of them)."""
+    import platform
+
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kib = int(
+            next(
+                l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")
+            ).split()[1]
+        )
+        ram = f"{mem_kib / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        ram = "RAM unknown"
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores ({cpu}); {ram}; "
+        f"Python {platform.python_version()}; load average at start {load}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", nargs="*", default=FILES)
@@ -210,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(pabutools_run(*args.pabutools_run)))
         return 0
 
+    header = machine()
     cache: dict = {}
     if args.pabutools_cache and args.pabutools_cache.exists():
         cache = json.loads(args.pabutools_cache.read_text())
@@ -223,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             ours = None
             if not args.skip_pbvote:
-                ours = run_measured([str(PBVOTE), "tally", str(path), *extra, "--format", "json"], args.pbvote_timeout)
+                ours = run_measured(
+                    [str(PBVOTE), "tally", str(path), *extra, "--format", "json"], args.pbvote_timeout
+                )
             key = f"{name}:{rule}"
             theirs = cache.get(key)
             if theirs is None and not args.skip_pabutools:
@@ -249,7 +286,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{fmt_rss(theirs)} | {speedup} | {agree} |"
             )
             print(rows[-1], file=sys.stderr, flush=True)
-    print("| file | rule | pbvote wall | pbvote peak RSS | pabutools wall | pabutools peak RSS | speed-up | same outcome |")
+    print(f"Machine: {header}\n")
+    print(
+        "| file | rule | pbvote wall | pbvote peak RSS | pabutools wall | pabutools peak RSS | speed-up | same outcome |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0

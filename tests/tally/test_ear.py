@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
 from pbvote.tally import pabulib
 from pbvote.tally.rules import RuleError, compute
+from tests.conftest import PABULIB_DIR as DATA
 from tests.tally.test_mes import election
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
 
 
 def test_quota_expanding_approvals_and_weight_reduction():
@@ -22,13 +20,18 @@ def test_quota_expanding_approvals_and_weight_reduction():
     # j = 2: b is in the top 2 of v3 (weight 1) and v4 (1) → 2 ≥ 2 → fund b; c (v4 only now counts, v2 has 0)
     #        has 1 and no longer fits anyway (50 left after a, 0 after b).
     e = election(
-        100, {"a": 50, "b": 50, "c": 50},
-        [["a", "b", "c"], ["a", "c", "b"], ["b", "a", "c"], ["c", "b", "a"]], vote_type="ordinal",
+        100,
+        {"a": 50, "b": 50, "c": 50},
+        [["a", "b", "c"], ["a", "c", "b"], ["b", "a", "c"], ["c", "b", "a"]],
+        vote_type="ordinal",
     )
     outcome = compute("ear", e)
     assert outcome.selected == ["a", "b"]
     steps = [step for step in outcome.steps if step.action == "select"]
-    assert [(s.details["j"], s.details["quota"], s.details["support"]) for s in steps] == [(1, 2, 2), (2, 2, 2)]
+    assert [(s.details["j"], s.details["quota"], s.details["support"]) for s in steps] == [
+        (1, 2, 2),
+        (2, 2, 2),
+    ]
 
 
 def test_weights_shrink_in_proportion_and_leftover_weight_still_counts():

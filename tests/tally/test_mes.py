@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -13,12 +12,16 @@ from pbvote.tally.model import Election, Profile, Project, jsonable
 from pbvote.tally.rules import RuleError, compute
 from pbvote.tally.rules import mes as mes_module
 from pbvote.tally.rules.ties import tie_ranks
+from tests.conftest import PABULIB_DIR as DATA
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "pabulib"
 
-
-def election(budget: int, costs: dict[str, int], ballots: list[list[str]], vote_type: str = "approval",
-             points: list[list[int]] | None = None) -> Election:
+def election(
+    budget: int,
+    costs: dict[str, int],
+    ballots: list[list[str]],
+    vote_type: str = "approval",
+    points: list[list[int]] | None = None,
+) -> Election:
     """An election built by hand: one ballot per voter (not aggregated, to exercise the rules' merging)."""
     projects = [Project(pid, cost) for pid, cost in costs.items()]
     index = {pid: i for i, pid in enumerate(costs)}
@@ -138,7 +141,7 @@ def test_comparison_switches_to_greedy_only_when_more_voters_prefer_it():
     mes = compute("mes", e)
     assert mes.selected == ["S1", "S2"]
     compared = compute("mes", e, comparison="greedy")
-    step = [s for s in compared.steps if s.action == "compare"][0]
+    step = next(s for s in compared.steps if s.action == "compare")
     assert step.details == {"prefer_equal_shares": 2, "prefer_greedy": 3, "greedy_selected": ["Big"]}
     assert compared.selected == ["Big"]
 

@@ -50,7 +50,9 @@ def shuffled(election: Election, order: list[int]) -> Election:
     ballots = [profile.ballots[i] for i in order]
     points = None if profile.points is None else [profile.points[i] for i in order]
     costs = [p.cost for p in election.projects]
-    return build(election.budget, costs, ballots, points, election.vote_type, [p.id for p in election.projects])
+    return build(
+        election.budget, costs, ballots, points, election.vote_type, [p.id for p in election.projects]
+    )
 
 
 APPROVAL_RULES = [

@@ -99,7 +99,14 @@ POINTS_SCHEME_PARAM = Param(
 
 @register(
     "mes",
-    params=(UTILITY_PARAM, COMPLETION_PARAM, COMPARISON_PARAM, INCREMENT_PARAM, START_PARAM, POINTS_SCHEME_PARAM),
+    params=(
+        UTILITY_PARAM,
+        COMPLETION_PARAM,
+        COMPARISON_PARAM,
+        INCREMENT_PARAM,
+        START_PARAM,
+        POINTS_SCHEME_PARAM,
+    ),
     description="Method of Equal Shares: budget split equally, projects bought by their supporters' shares.",
 )
 def mes(
@@ -131,7 +138,9 @@ def mes(
     n = voters.num_voters
     steps: list[Step] = []
     if n == 0:
-        return Outcome("mes", params, [], budget, 0, tie_breaking, [Step("stop", reason="there are no ballots")])
+        return Outcome(
+            "mes", params, [], budget, 0, tie_breaking, [Step("stop", reason="there are no ballots")]
+        )
 
     if completion in ("add1", "add1u"):
         per_voter: Fraction = Fraction(budget // n) if budget_start == "floor" else Fraction(budget, n)
@@ -232,6 +241,7 @@ class Voters:
     uniform: bool  # every supporter of a project draws the same utility from it (cost, cardinality)
     num_voters: int
     ids: list[str]
+    utility: str
 
     def utility_of(self, g: int, p: int) -> int:
         """What project ``p`` is worth to ballot group ``g`` (0 if it does not support it)."""
@@ -269,9 +279,17 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
     return Voters(
-        costs, list(profile.weights), items, supporters, total, candidates, free, utility != "points",
+        costs,
+        list(profile.weights),
+        items,
+        supporters,
+        total,
+        candidates,
+        free,
+        utility != "points",
         profile.num_voters,
         [project.id for project in election.projects],
+        utility,
     )
 
 
@@ -307,9 +325,9 @@ class _Node:
     """
 
     path: tuple[int, ...]
-    entries: list[dict[tuple[tuple, int], int]]
+    entries: list[dict[tuple[int, int], int]]
     child_project: int = -1
-    splits: list[tuple[tuple, int, tuple]] = field(default_factory=list)
+    splits: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 class _Engine:
@@ -317,23 +335,28 @@ class _Engine:
         self.voters = voters
         self.ranks = ranks
         m = len(voters.costs)
-        root_entries: list[dict[tuple[tuple, int], int]] = [dict() for _ in range(m)]
-        self.class_of = [()] * len(voters.items)  # group -> class key along the current path
+        root_entries: list[dict[tuple[int, int], int]] = [{} for _ in range(m)]
+        # Classes get integer ids: 0 is "supports no funded project"; (parent id, project, utility) -> id.
+        self.class_of = [0] * len(voters.items)  # group -> class along the current path
+        self.class_ids: dict[tuple[int, int, int], int] = {}
+        self.class_parent: list[int] = [0]
         for g, pairs in enumerate(voters.items):
             w = voters.weights[g]
             for p, u in pairs:
-                key = ((), u)
+                key = (0, u)
                 root_entries[p][key] = root_entries[p].get(key, 0) + w
         # the last run's path of nodes (root first); class_of describes path[synced]
         self.path: list[_Node] = [_Node((), root_entries)]
         self.synced = 0
-        # overlap[s]: projects sharing a supporter with s (their price may change when s is funded)
+        # overlap[s]: projects sharing a supporter with s (their price may change when s is funded),
+        # found by OR-ing each supporting ballot's bit mask of projects
+        masks = [sum(1 << p for p, _ in pairs) for pairs in voters.items]
         self.overlap: list[set[int]] = []
         for s in range(m):
-            touched: set[int] = set()
+            touched = 0
             for g in voters.supporters[s]:
-                touched.update(p for p, _ in voters.items[g])
-            self.overlap.append(touched)
+                touched |= masks[g]
+            self.overlap.append({p for p in range(m) if touched >> p & 1})
 
     def _child(self, depth: int, s: int) -> _Node:
         """The node after ``path[depth]`` plus funding ``s``: the cached one if the last run did the same,
@@ -346,35 +369,56 @@ class _Engine:
         voters = self.voters
         entries = list(node.entries)
         copied: set[int] = set()
-        splits: dict[tuple[tuple, int], tuple] = {}
+        splits: dict[tuple[int, int], int] = {}
         class_of = self.class_of
+        uniform_u = (
+            voters.costs[s] if voters.utility == "cost" else 1 if voters.utility == "cardinality" else None
+        )
+        # First aggregate the moves (class old -> new, for each project the movers support), then apply
+        # them: early on all movers share a class, so this is one update per project, not per ballot.
+        moved: dict[tuple[int, int, int, int], int] = {}
+        funded = set(node.path)
+        funded.add(s)
         for g in voters.supporters[s]:
-            pairs = voters.items[g]
             old = class_of[g]
-            u_s = voters.utility_of(g, s)
-            new = old + ((s, u_s),)
+            u_s = uniform_u if uniform_u is not None else voters.utility_of(g, s)
+            new = self._class_id(old, s, u_s)
             splits[(old, u_s)] = new
             class_of[g] = new
             w = voters.weights[g]
-            for p, u in pairs:
-                bucket = entries[p]
-                if p not in copied:
-                    bucket = entries[p] = dict(bucket)
-                    copied.add(p)
-                old_key = (old, u)
-                left = bucket[old_key] - w
-                if left:
-                    bucket[old_key] = left
-                else:
-                    del bucket[old_key]
-                new_key = (new, u)
-                bucket[new_key] = bucket.get(new_key, 0) + w
+            for p, u in voters.items[g]:
+                key = (old, new, p, u)
+                moved[key] = moved.get(key, 0) + w
+        for (old, new, p, u), w in moved.items():
+            if p in funded:
+                continue  # a funded project's entries are never read again
+            bucket = entries[p]
+            if p not in copied:
+                bucket = entries[p] = dict(bucket)
+                copied.add(p)
+            old_key = (old, u)
+            left = bucket[old_key] - w
+            if left:
+                bucket[old_key] = left
+            else:
+                del bucket[old_key]
+            new_key = (new, u)
+            bucket[new_key] = bucket.get(new_key, 0) + w
         child = _Node(node.path + (s,), entries)
         node.child_project = s
         node.splits = [(old, u, new) for (old, u), new in splits.items()]
         self.path.append(child)
         self.synced = depth + 1
         return child
+
+    def _class_id(self, parent: int, project: int, utility: int) -> int:
+        """The id of the class of voters in class ``parent`` who also support funded ``project``."""
+        key = (parent, project, utility)
+        found = self.class_ids.get(key)
+        if found is None:
+            found = self.class_ids[key] = len(self.class_parent)
+            self.class_parent.append(parent)
+        return found
 
     def _sync(self, depth: int) -> None:
         """Make ``class_of`` describe ``path[depth]`` by walking the cached path back or forward."""
@@ -383,12 +427,12 @@ class _Engine:
         while self.synced > depth:
             s = self.path[self.synced].path[-1]
             for g in voters.supporters[s]:
-                class_of[g] = class_of[g][:-1]
+                class_of[g] = self.class_parent[class_of[g]]
             self.synced -= 1
         while self.synced < depth:
             s = self.path[self.synced].child_project
             for g in voters.supporters[s]:
-                class_of[g] = class_of[g] + ((s, voters.utility_of(g, s)),)
+                class_of[g] = self._class_id(class_of[g], s, voters.utility_of(g, s))
             self.synced += 1
 
     def run(self, t0: Fraction, trace: bool = False) -> tuple[list[int], Fraction | None, list[Step]]:
@@ -398,42 +442,50 @@ class _Engine:
         affine function ``a + b*t`` of the per-voter budget ``t``, evaluated at ``t0`` for each decision;
         ``until`` is the first ``t > t0`` at which some decision of this run could go the other way (None if
         none can), so every per-voter budget in ``[t0, until)`` gives this same outcome.
+
+        Money is kept as integers over one common denominator ``scale`` (budget = v/scale at t0, and
+        (a + b*t)/scale as a function of t): each purchase multiplies ``scale`` by the rich supporters'
+        total utility, so the new budgets stay whole numbers and the hot loops never build a Fraction.
         """
         voters = self.voters
         costs = voters.costs
         ranks = self.ranks
         steps: list[Step] = []
+        t0 = Fraction(t0)
         bound = _Bound(t0)
-        # class -> (value at t0, a, b): its budget is a + b*t
-        budgets: dict[tuple, tuple[Fraction, Fraction, Fraction]] = {(): (Fraction(t0), Fraction(0), Fraction(1))}
+        scale = t0.denominator
+        # class -> (v, a, b): its budget is v/scale at t0 and (a + b*t)/scale in general
+        budgets: dict[int, tuple[int, int, int]] = {0: (t0.numerator, 0, scale)}
         depth = 0
         node = self.path[0]
         selected: list[int] = list(voters.free)
         if trace:
             for p in voters.free:
-                steps.append(Step("select", project=voters.ids[p], cost=0, reason="costs nothing and has supporters"))
+                steps.append(
+                    Step("select", project=voters.ids[p], cost=0, reason="costs nothing and has supporters")
+                )
         heap: list[tuple[Fraction, int, int, int]] = []
         version = [0] * len(costs)
-        latest: dict[int, tuple[Fraction, Fraction, Fraction]] = {}  # project -> its last price (a lower bound)
+        latest: dict[int, tuple[Fraction, Fraction]] = {}  # project -> its last price a + b*t (a lower bound)
         priced: dict[int, _Priced] = {}
         fresh: set[int] = set()
         for p in voters.candidates:
             # before any price is computed, cost/total utility (everybody rich) is a lower bound for all t
             r = Fraction(costs[p], voters.total_utility[p])
-            latest[p] = (r, r, Fraction(0))
+            latest[p] = (r, Fraction(0))
             heapq.heappush(heap, (r, ranks[p], 0, p))
         done: set[int] = set()
         while heap:
-            rho, _, ver, p = heapq.heappop(heap)
+            _, _, ver, p = heapq.heappop(heap)
             if p in done or ver != version[p]:
                 continue
             if p not in fresh:
-                result = _price(costs[p], node.entries[p], budgets)
+                result = _price(costs[p], node.entries[p], budgets, scale)
                 version[p] += 1
                 if isinstance(result, tuple):
-                    # unaffordable: supporters hold total(t) = a + b*t < cost, decided at t0
-                    held, a, b = result
-                    bound.require(costs[p] - a, -b, strict=True)
+                    # unaffordable: supporters hold (ta + tb*t)/scale < cost, decided at t0
+                    held, ta, tb = result
+                    bound.require(costs[p] * scale - ta, -tb, strict=True)
                     done.add(p)
                     if trace:
                         steps.append(
@@ -442,12 +494,15 @@ class _Engine:
                                 project=voters.ids[p],
                                 cost=costs[p],
                                 reason="its supporters have less money left than it costs",
-                                details={"supporters_budget": held, "after_selections": len(selected)},
+                                details={
+                                    "supporters_budget": Fraction(held, scale),
+                                    "after_selections": len(selected),
+                                },
                             )
                         )
                     continue
                 priced[p] = result
-                latest[p] = (result.value, result.a, result.b)
+                latest[p] = (result.a, result.b)
                 fresh.add(p)
                 heapq.heappush(heap, (result.value, ranks[p], version[p], p))
                 continue
@@ -455,32 +510,36 @@ class _Engine:
             done.add(p)
             price = priced[p]
             price.constrain(bound)
-            for q, (_, qa, qb) in latest.items():
+            for q, (qa, qb) in latest.items():
                 if q in done:
                     continue
                 # rho_p(t) must stay below q's lower bound (or equal, if p wins the tie)
-                bound.require(qa - price.a, qb - price.b, strict=ranks[q] < ranks[p])
+                bound.require_fraction(qa - price.a, qb - price.b, strict=ranks[q] < ranks[p])
             if trace:
-                steps.append(self._select_step(p, price, node, budgets))
+                steps.append(self._select_step(p, price, node, budgets, scale))
             child = self._child(depth, p)
+            # rho = need/(scale*rich) with need = cost*scale - poor_a - poor_b*t: rescale every budget by `rich`
+            rich, need, need_a, need_b = price.rich, price.need, price.need_a, price.need_b
+            budgets = {key: (v * rich, a * rich, b * rich) for key, (v, a, b) in budgets.items()}
             for old, u, new in node.splits:
-                have, ha, hb = budgets[old]
-                pay = price.value * u
-                if pay < have:
-                    bound.require(ha - u * price.a, hb - u * price.b, strict=True)
-                    budgets[new] = (have - pay, ha - u * price.a, hb - u * price.b)
+                v, a, b = budgets[old]
+                pay_v, pay_a, pay_b = u * need, u * need_a, u * need_b
+                if pay_v < v:
+                    bound.require(a - pay_a, b - pay_b, strict=True)
+                    budgets[new] = (v - pay_v, a - pay_a, b - pay_b)
                 else:
-                    bound.require(u * price.a - ha, u * price.b - hb, strict=False)
-                    budgets[new] = (Fraction(0), Fraction(0), Fraction(0))
+                    bound.require(pay_a - a, pay_b - b, strict=False)
+                    budgets[new] = (0, 0, 0)
+            scale *= rich
             node, depth = child, depth + 1
             selected.append(p)
             fresh.difference_update(self.overlap[p])
         return selected, bound.until, steps
 
-    def _select_step(self, p: int, price: _Priced, node: _Node, budgets: dict) -> Step:
+    def _select_step(self, p: int, price: _Priced, node: _Node, budgets: dict, scale: int) -> Step:
         cost = self.voters.costs[p]
         entries = node.entries[p]
-        held = sum(w * budgets[key][0] for (key, _), w in entries.items())
+        held = Fraction(sum(w * budgets[key][0] for (key, _), w in entries.items()), scale)
         supporters = sum(entries.values())
         rho = price.value
         details: dict[str, Any] = {
@@ -507,84 +566,119 @@ class _Engine:
 
 
 class _Bound:
-    """The first per-voter budget ``t > t0`` at which a recorded decision could change (``until``)."""
+    """The first per-voter budget ``t > t0`` at which a recorded decision could change (``until``).
+
+    Kept as a pair (numerator, denominator) and compared by cross-multiplication (no Fractions)."""
 
     def __init__(self, t0: Fraction):
         self.t0 = t0
-        self.until: Fraction | None = None
+        self._num: int | None = None
+        self._den = 1
 
-    def require(self, a: Fraction, b: Fraction, strict: bool) -> None:
-        """Record a decision that relied on ``a + b*t0 > 0`` (strict) or ``>= 0``; it holds while
-        ``a + b*t`` keeps its sign, i.e. for every ``t`` when ``b >= 0``, else up to the root ``-a/b``."""
+    @property
+    def until(self) -> Fraction | None:
+        return None if self._num is None else Fraction(self._num, self._den)
+
+    def require(self, a: int, b: int, strict: bool) -> None:
+        """Record a decision that relied on ``a + b*t0 > 0`` (strict) or ``>= 0`` (integers, any positive
+        common factor); it holds while ``a + b*t`` keeps its sign: for every ``t`` when ``b >= 0``, else up
+        to the root ``a/(-b)``. A root at or before t0 (a tie) means the next per-voter budget must be run."""
         if b >= 0:
             return
-        root = -a / b
-        if root <= self.t0:
-            root = self.t0  # holds at t0 only (a tie): the next per-voter budget must be run
-        if self.until is None or root < self.until:
-            self.until = root
+        num, den = a, -b
+        t0 = self.t0
+        if num * t0.denominator <= t0.numerator * den:
+            num, den = t0.numerator, t0.denominator
+        if self._num is None or num * self._den < self._num * den:
+            self._num, self._den = num, den
+
+    def require_fraction(self, a: Fraction, b: Fraction, strict: bool) -> None:
+        """:meth:`require` for Fraction coefficients."""
+        if b >= 0:
+            return
+        self.require(a.numerator * b.denominator, b.numerator * a.denominator, strict)
 
 
 @dataclass
 class _Priced:
-    """A project's price rho = a + b*t at t0 (``value``), with the rows that decided who pays in full."""
+    """A project's price: rho = need/(scale*rich) at t0, and ``a + b*t`` in general; ``rows[:poor]`` are the
+    supporter classes that pay all they have, the rest pay rho*u (rows: (sort key, v, a, b, u, weight))."""
 
     value: Fraction
     a: Fraction
     b: Fraction
-    poor: list[tuple[Fraction, Fraction, int]]  # (a, b, u) of classes that pay all they have
-    rich: list[tuple[Fraction, Fraction, int]]  # (a, b, u) of classes that pay rho*u
+    need: int  # cost*scale - poor supporters' money (v), so rho*u*scale*rich = u*need
+    need_a: int
+    need_b: int
+    rich: int  # total utility of the rich supporters
+    rows: list
+    poor: int
 
     def constrain(self, bound: _Bound) -> None:
-        """Who is poor and who is rich must not change: b_c(t) < rho(t)*u, resp. b_c(t) >= rho(t)*u."""
-        for a, b, u in self.poor:
-            bound.require(u * self.a - a, u * self.b - b, strict=True)
-        for a, b, u in self.rich:
-            bound.require(a - u * self.a, b - u * self.b, strict=False)
+        """Who is poor and who is rich must not change: b_c(t) < rho(t)*u, resp. b_c(t) >= rho(t)*u
+        (both sides multiplied by scale*rich: u*need(t) against rich*(a + b*t))."""
+        rich, need_a, need_b = self.rich, self.need_a, self.need_b
+        for k, (_, _, a, b, u, _) in enumerate(self.rows):
+            if k < self.poor:
+                bound.require(u * need_a - rich * a, u * need_b - rich * b, strict=True)
+            else:
+                bound.require(rich * a - u * need_a, rich * b - u * need_b, strict=False)
 
 
-def _price(cost: int, entries: dict[tuple[tuple, int], int], budgets: dict) -> _Priced | tuple:
+def _price(cost: int, entries: dict[tuple[int, int], int], budgets: dict, scale: int) -> _Priced | tuple:
     """The smallest rho with sum(min(budget, rho*u)) over supporters == cost, as a :class:`_Priced`; or, if
-    the supporters cannot afford the project, ``(their total at t0, a, b)`` of their total ``a + b*t``."""
+    the supporters cannot afford the project, ``(v, a, b)`` of their total ``(a + b*t)/scale``."""
     rows = []
-    total = Fraction(0)
-    total_a = Fraction(0)
-    total_b = Fraction(0)
+    total = 0
     rich_utility = 0
+    uniform = True
+    first_u = None
     for (key, u), w in entries.items():
-        value, a, b = budgets[key]
+        v, a, b = budgets[key]
         # a class with nothing left at t0 matters only if it has more for larger t (e.g. t0 = 0)
-        if value > 0 or b:
-            rows.append((value / u, value, a, b, u, w))
-            total += w * value
-            total_a += w * a
-            total_b += w * b
+        if v > 0 or b:
+            rows.append((v, v, a, b, u, w))
+            total += w * v
             rich_utility += w * u
-    if total < cost:
-        return (total, total_a, total_b)
-    rows.sort(key=lambda row: row[0])
-    poor_value = Fraction(0)
-    poor_a = Fraction(0)
-    poor_b = Fraction(0)
-    for k, (_, value, a, b, u, w) in enumerate(rows):
+            if first_u is None:
+                first_u = u
+            elif u != first_u:
+                uniform = False
+    cost_scaled = cost * scale
+    if total < cost_scaled:
+        return (total, sum(row[5] * row[2] for row in rows), sum(row[5] * row[3] for row in rows))
+    if uniform:
+        rows.sort(key=lambda row: row[1])  # equal utilities: order by budget
+    else:
+        rows = [(Fraction(v, u), v, a, b, u, w) for _, v, a, b, u, w in rows]
+        rows.sort(key=lambda row: row[0])
+    poor_v = 0
+    for k, (_, v, _, _, u, w) in enumerate(rows):
         # every supporter still "rich" pays rho*u; this row can if rho*u <= its budget (cross-multiplied)
-        need = cost - poor_value
-        if need * u <= value * rich_utility:
+        need = cost_scaled - poor_v
+        if need * u <= v * rich_utility:
+            poor_a = sum(row[5] * row[2] for row in rows[:k])
+            poor_b = sum(row[5] * row[3] for row in rows[:k])
+            denominator = scale * rich_utility
             return _Priced(
-                need / rich_utility,
-                (cost - poor_a) / rich_utility,
-                -poor_b / rich_utility,
-                [(ra, rb, ru) for _, _, ra, rb, ru, _ in rows[:k]],
-                [(ra, rb, ru) for _, _, ra, rb, ru, _ in rows[k:]],
+                Fraction(need, denominator),
+                Fraction(cost_scaled - poor_a, denominator),
+                Fraction(-poor_b, denominator),
+                need,
+                cost_scaled - poor_a,
+                -poor_b,
+                rich_utility,
+                rows,
+                k,
             )
-        poor_value += w * value
-        poor_a += w * a
-        poor_b += w * b
+        poor_v += w * v
         rich_utility -= w * u
     raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
 
 
-def utilitarian_fill(voters: Voters, ranks: list[int], selected: list[int], budget: int, steps: list[Step]) -> list[int]:
+def utilitarian_fill(
+    voters: Voters, ranks: list[int], selected: list[int], budget: int, steps: list[Step]
+) -> list[int]:
     """Utilitarian completion: unfunded supported projects by total utility per cost, funded if they fit."""
     chosen = set(selected)
     left = budget - sum(voters.costs[p] for p in selected)
