@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
@@ -73,7 +74,7 @@ def public(view: Callable) -> Callable:
 def current_path() -> str:
     """The relative path (with query string) of this request, for a ``next=`` that stays on this site."""
     full_path = request.full_path
-    return full_path[:-1] if full_path.endswith("?") else full_path
+    return full_path.removesuffix("?")
 
 
 def _redirect_to_sign_in():

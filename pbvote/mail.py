@@ -11,7 +11,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -32,7 +32,7 @@ def build_message(to: str, subject: str, body: str, *, sender: str) -> EmailMess
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
     message.set_content(body)
     return message
@@ -62,7 +62,7 @@ def outbox(app: Flask) -> list[Message]:
 
 def _write_to_outbox(folder: Path, message: EmailMessage) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(bytes(message))
     return path
