@@ -59,11 +59,16 @@ def ear(election: Election, *, tie_breaking: str) -> Outcome:
             qualifying = [
                 p
                 for p in range(m)
-                if p not in funded_set and projects[p].cost <= left and support[p] > 0 and support[p] >= quota[p]
+                if p not in funded_set
+                and projects[p].cost <= left
+                and support[p] > 0
+                and support[p] >= quota[p]
             ]
             if not qualifying:
                 break
-            c = min(qualifying, key=lambda p: (-(support[p] / quota[p]) if quota[p] else -support[p], ranks[p]))
+            c = min(
+                qualifying, key=lambda p: (-(support[p] / quota[p]) if quota[p] else -support[p], ranks[p])
+            )
             funded.append(c)
             funded_set.add(c)
             left -= projects[c].cost

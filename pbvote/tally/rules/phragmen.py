@@ -56,11 +56,25 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
     steps: list[Step] = []
     for p in range(m):
         if score[p] == 0:
-            steps.append(Step("skip", project=projects[p].id, cost=projects[p].cost, support=0,
-                              reason="nobody approved it"))
+            steps.append(
+                Step(
+                    "skip",
+                    project=projects[p].id,
+                    cost=projects[p].cost,
+                    support=0,
+                    reason="nobody approved it",
+                )
+            )
         elif projects[p].cost > budget:
-            steps.append(Step("skip", project=projects[p].id, cost=projects[p].cost, support=score[p],
-                              reason="it costs more than the whole budget"))
+            steps.append(
+                Step(
+                    "skip",
+                    project=projects[p].id,
+                    cost=projects[p].cost,
+                    support=score[p],
+                    reason="it costs more than the whole budget",
+                )
+            )
     remaining = {p for p in range(m) if score[p] > 0 and projects[p].cost <= budget}
 
     # Load classes: class k is "last paid for the k-th funded project" (class -1: paid nothing, load 0).
@@ -84,23 +98,44 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
         if too_dear:
             if overrun == "stop":
                 p = too_dear[0]
-                steps.append(Step("stop", project=projects[p].id, cost=projects[p].cost, support=score[p],
-                                  reason="the next project does not fit the money left",
-                                  details={"load": best, "left": budget - spent}))
+                steps.append(
+                    Step(
+                        "stop",
+                        project=projects[p].id,
+                        cost=projects[p].cost,
+                        support=score[p],
+                        reason="the next project does not fit the money left",
+                        details={"load": best, "left": budget - spent},
+                    )
+                )
                 break
             for p in too_dear:
                 remaining.discard(p)
-                steps.append(Step("skip", project=projects[p].id, cost=projects[p].cost, support=score[p],
-                                  reason="next in line but does not fit the money left",
-                                  details={"load": best, "left": budget - spent}))
+                steps.append(
+                    Step(
+                        "skip",
+                        project=projects[p].id,
+                        cost=projects[p].cost,
+                        support=score[p],
+                        reason="next in line but does not fit the money left",
+                        details={"load": best, "left": budget - spent},
+                    )
+                )
             continue
         p = tied[0]
         remaining.discard(p)
         selected.append(p)
         spent += projects[p].cost
-        steps.append(Step("select", project=projects[p].id, cost=projects[p].cost, support=score[p],
-                          reason="its supporters reach its cost first (smallest new load)",
-                          details={"load": best, "left": budget - spent}))
+        steps.append(
+            Step(
+                "select",
+                project=projects[p].id,
+                cost=projects[p].cost,
+                support=score[p],
+                reason="its supporters reach its cost first (smallest new load)",
+                details={"load": best, "left": budget - spent},
+            )
+        )
         # Move every supporter of p to the new class with load `best`; adjust the other projects' sums.
         k = len(selected) - 1
         class_load[k] = best
