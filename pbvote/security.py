@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = (
@@ -31,12 +31,26 @@ HSTS_VALUE = "max-age=31536000; includeSubDomains"
 
 def init_security(app: Flask) -> None:
     """Install the header hook on ``app``; trust ``PROXY_COUNT`` reverse proxies' X-Forwarded-* headers."""
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("PROXY_COUNT", 0) or 0)
     if proxies > 0:
         # Only when told: trusting X-Forwarded-For without a proxy would let clients pick their own address
         # and slip past the rate limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a request whose path, query or form fields contain a NUL character.
+
+    No legitimate browser sends one, PostgreSQL refuses to store one ("text fields cannot contain NUL"), and
+    refusing at the door means no view or operation has to think about it. Uploaded files are not inspected.
+    """
+    texts = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        texts += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in text for text in texts):
+        abort(400, description="The request contained a NUL character, which no form field accepts.")
 
 
 def add_security_headers(response: Response) -> Response:

@@ -137,21 +137,6 @@ class RouteCase:
         return FORBIDDEN
 
 
-#: Known 500s the garbage walker found, as (endpoint, method) → what breaks, per database kind. Each one makes
-#: that walker test an expected failure (strict: once fixed it fails until the entry is removed here).
-KNOWN_GARBAGE_BUGS: dict[str, dict[tuple[str, str], str]] = {
-    "postgresql": {
-        # PostgreSQL refuses NUL characters in text ("text fields cannot contain NUL (0x00) bytes").
-        ("accounts.edit_profile", "POST"): "a NUL in display name/district reaches the UPDATE",
-        ("accounts.list_members", "GET"): "a NUL in <org_slug> reaches the organisation query",
-        ("proposals.withdraw_proposal", "POST"): "a NUL in the withdrawal reason reaches the UPDATE",
-        ("rounds.import_round", "GET"): "a NUL in <org_slug> reaches the organisation query",
-        ("rounds.list_rounds", "GET"): "a NUL in <org_slug> reaches the organisation query",
-        ("rounds.new_round", "GET"): "a NUL in <org_slug> reaches the organisation query",
-    },
-}
-
-
 # ---- URL builders ------------------------------------------------------------------------------------------
 
 

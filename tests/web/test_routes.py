@@ -24,7 +24,6 @@ from tests.web.routes import (
     COUNCIL_ELSEWHERE,
     FORBIDDEN,
     FORBIDDEN_OR_NOT_FOUND,
-    KNOWN_GARBAGE_BUGS,
     ROLES,
     ROUTE_CASES,
     TO_CONFIRM,
@@ -368,10 +367,7 @@ def _with_huge_url_values(app: Flask, endpoint: str, rule: Rule, values: dict) -
 
 
 @pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=ROUTE_IDS)
-def test_route_survives_garbage_input(app, client, visit, database, request, endpoint, method, rule):
-    known_bug = KNOWN_GARBAGE_BUGS.get(database.kind, {}).get((endpoint, method))
-    if known_bug:
-        request.applymarker(pytest.mark.xfail(reason=f"known 500 on {database.kind}: {known_bug}", strict=True))
+def test_route_survives_garbage_input(app, client, visit, endpoint, method, rule):
     case = case_for(endpoint)
     role = _allowed_role(case)
     world = visit(role)
