@@ -89,14 +89,41 @@ def format_violations(violations: list[dict]) -> str:
 
 
 @pytest.fixture(scope="session")
-def axe_check() -> Callable:
-    """``axe_check(page)``: run axe-core on the page and fail on any serious or critical violation."""
+def axe():
+    """The axe-core runner (its script is injected into each page checked)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    axe = Axe()
+    return Axe()
+
+
+@pytest.fixture
+def axe_check(axe, playwright_browser, live_server, browser_context_options) -> Iterator[Callable]:
+    """``axe_check(page)``: run axe-core on the page and fail on any serious or critical violation.
+
+    axe-core is JavaScript: on a page whose context has JavaScript disabled it would never finish, so there the
+    page's current HTML is checked in a JavaScript-enabled twin page on the same site (same viewport, same
+    stylesheets), which sees exactly the document the no-JavaScript visitor got.
+    """
+    twin = {}
+    javascript = browser_context_options.get("java_script_enabled", True)
+
+    def twin_page():
+        if "page" not in twin:
+            options = {**browser_context_options, "java_script_enabled": True}
+            twin["context"] = playwright_browser.new_context(base_url=live_server.base_url, **options)
+            twin["context"].set_default_timeout(TIMEOUT_MS)
+            twin["page"] = twin["context"].new_page()
+            # Any page of the site: the snapshot's "/static/…" links then resolve. (Not the checked page's own
+            # URL: fetching it again could have effects, like showing a one-time secret a second time.)
+            twin["page"].goto("/healthz")
+        return twin["page"]
 
     def check(page, *, context=None) -> list[dict]:
-        results = axe.run(page, context=context)
+        target = page
+        if not javascript:
+            target = twin_page()
+            target.set_content(page.content())
+        results = axe.run(target, context=context)
         violations = results.response["violations"]
         blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
         assert not blocking, f"axe-core found serious/critical violations on {page.url}:\n" + format_violations(
@@ -104,4 +131,6 @@ def axe_check() -> Callable:
         )
         return violations
 
-    return check
+    yield check
+    if "context" in twin:
+        twin["context"].close()
