@@ -37,7 +37,9 @@ def handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions (RequestRedirect) pass through untouched
     response = error.get_response()
-    body, code = _render(error.code, description=error.description)
+    # A description the application wrote (abort(400, description=…)) is shown; werkzeug's stock texts are not.
+    own_words = error.description if error.description != type(error).description else None
+    body, code = _render(error.code, description=error.description, detail=own_words)
     response.set_data(body)
     response.status_code = code
     response.content_type = "text/html; charset=utf-8"

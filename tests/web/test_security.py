@@ -153,18 +153,37 @@ def test_next_accepts_only_paths_on_this_site(target, safe):
     assert is_safe_next(target) is safe
 
 
-@pytest.mark.parametrize("query", ["?next=%00", "?next=" + "a" * 5000, "?email[]=x&password=%ff", "?%ff%fe=1"])
+@pytest.mark.parametrize("query", ["?next=" + "a" * 5000, "?email[]=x&password=%ff", "?%ff%fe=1"])
 def test_garbage_query_strings_never_break_the_sign_in_page(client, query):
     assert client.get("/sign-in" + query).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["?next=%00", "?q=a%00b", "?%00=1"])
+def test_nul_characters_in_a_query_are_refused_with_a_clear_page(client, query):
+    response = client.get("/sign-in" + query)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
 
 
 def test_garbage_form_bodies_are_refused_kindly(client):
     token = client.csrf_token("/sign-in")
     response = client.post(
-        "/sign-in", data=b"csrf_token=" + token.encode() + b"&email=%ff%fe&password=\x00\x01",
+        "/sign-in", data=b"csrf_token=" + token.encode() + b"&email=%ff%fe&password=%01%02",
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 200
+
+
+def test_a_nul_character_in_a_form_changes_nothing(client, auth, create_user, db):
+    user = create_user(display_name="Ada")
+    auth.login(user)
+    token = client.csrf_token("/account/profile")
+    response = client.post(
+        "/account/profile", data={"csrf_token": token, "display_name": "Ada\x00Lovelace", "district": ""},
+    )
+    assert response.status_code == 400
+    db.session.rollback()
+    assert db.session.get(type(user), user.id).display_name == "Ada"
 
 
 # --- the access decorators themselves -----------------------------------------------------------------------
