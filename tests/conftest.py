@@ -18,11 +18,11 @@ import re
 import secrets
 import socket
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from flask import Flask

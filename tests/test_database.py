@@ -128,10 +128,9 @@ def test_a_plain_transaction_does_not_take_the_write_lock_for_reading(app, db, d
 def test_write_transaction_commits_on_success_and_rolls_back_on_error(db, create_organisation):
     with write_transaction() as session:
         session.add(Organisation(slug="kept", name="Kept"))
-    with pytest.raises(RuntimeError):
-        with write_transaction() as session:
-            session.add(Organisation(slug="dropped", name="Dropped"))
-            session.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), write_transaction() as session:
+        session.add(Organisation(slug="dropped", name="Dropped"))
+        session.flush()
+        raise RuntimeError("boom")
     slugs = set(db.session.scalars(select(Organisation.slug)))
     assert slugs == {"kept"}

@@ -7,7 +7,7 @@ fail instead. They run on SQLite and PostgreSQL alike, through the ``live_server
 from __future__ import annotations
 
 import shutil
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 

@@ -39,8 +39,9 @@ both, so a route cannot quietly become more open than its entry says.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from tests.web.proposals import route_args as proposal_args
 from tests.web.rounds import route_args as round_args

@@ -6,24 +6,24 @@ use it. A new route without an entry there fails ``test_every_endpoint_is_declar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask import Flask, url_for
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import IntegerConverter, Rule
+from werkzeug.routing import BuildError, IntegerConverter, Rule
 
 from pbvote.access import CONFIRMATION_NEEDED_ENDPOINT, SIGN_IN_ENDPOINT
 from tests.conftest import PbvoteClient, _empty_tables, _test_config
 from tests.web.routes import (
     ANONYMOUS,
     COUNCIL,
-    RESIDENT,
     COUNCIL_ELSEWHERE,
     FORBIDDEN,
     FORBIDDEN_OR_NOT_FOUND,
+    RESIDENT,
     ROLES,
     ROUTE_CASES,
     TO_CONFIRM,
@@ -356,8 +356,8 @@ def _with_huge_url_values(app: Flask, endpoint: str, rule: Rule, values: dict) -
             for text in ("ünïcødé-☃", "x" * 500, "..", "%00", "\x00"):
                 try:
                     variants.append((build_url(app, endpoint, {**values, name: text}), False))
-                except Exception:  # the converter refuses the value: nothing to send
-                    continue
+                except (BuildError, ValueError):  # the converter refuses the value: no such URL to send
+                    pass
             # A raw NUL and an invalid UTF-8 sequence in the path itself (url_for would escape the percent).
             placeholder = "PLACEHOLDER4WALKER"
             template = build_url(app, endpoint, {**values, name: placeholder})
