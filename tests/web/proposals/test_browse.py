@@ -116,9 +116,10 @@ def test_htmx_gets_only_the_results_and_a_plain_get_the_whole_page(park_round, c
 def test_garbage_in_the_query_string_falls_back_to_defaults(park_round, client):
     url = f"/rounds/{park_round.id}/proposals"
     for query in ({"district": "-1"}, {"page": "9" * 30}, {"sort": "DROP TABLE"}, {"status": "everything"},
-                  {"q": "\x00" + "x" * 5000}, {"category": "1e309"}):
+                  {"q": "x" * 5000}, {"category": "1e309"}):
         response = client.get(url, query_string=query)
         assert response.status_code == 200, query
+    assert client.get(url, query_string={"q": "\x00x"}).status_code == 400  # refused at the door, see security.py
 
 
 def test_the_proposal_page_shows_the_status_history(create_round, alice, council, create_proposal, client_for, db):
