@@ -252,10 +252,18 @@ def golden_cases():
             yield name, rule, params
 
 
-@pytest.mark.parametrize(
-    "name, rule, params",
-    [pytest.param(*case, id=f"{case[0]}-{golden_key(*case[1:])}") for case in golden_cases()],
-)
+# pbvote's own add1u takes 40 s – minutes on these two (see docs/benchmarks.md): live-only as well
+SLOW_ADD1 = {"Poland_Warszawa_2026.pb", "Poland_Krakow_2021.pb"}
+
+
+def golden_params():
+    for name, rule, params in golden_cases():
+        slow = params.get("completion") == "add1u" and name in SLOW_ADD1
+        marks = [pytest.mark.slow, live_only] if slow else []
+        yield pytest.param(name, rule, params, id=f"{name}-{golden_key(rule, params)}", marks=marks)
+
+
+@pytest.mark.parametrize("name, rule, params", list(golden_params()))
 def test_same_outcome_as_stored_pabutools_results_on_big_files(name, rule, params):
     stored = json.loads((GOLDEN / f"{name}.json").read_text()) if (GOLDEN / f"{name}.json").exists() else {}
     key = golden_key(rule, params)

@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", nargs="*", default=sorted(bridge.BIG))
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--from-benchmark", type=Path)
+    parser.add_argument("--only-missing", action="store_true", help="skip cases already stored")
     args = parser.parse_args(argv)
 
     if args.from_benchmark:
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         if name not in args.files:
             continue
         key = bridge.golden_key(rule, params)
+        path = GOLDEN / f"{name}.json"
+        if args.only_missing and path.exists() and key in json.loads(path.read_text()):
+            continue
         selected = run_case(name, rule, params, args.timeout)
         if selected is None:
             print(f"{name} {key}: no result within {args.timeout:.0f} s", flush=True)
