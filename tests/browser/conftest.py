@@ -6,6 +6,7 @@ fail instead. They run on SQLite and PostgreSQL alike, through the ``live_server
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable, Iterator
 
@@ -47,17 +48,46 @@ def chromium_path() -> str:
     return path
 
 
+class _SharedBrowser:
+    """One Playwright and one Chromium per test process, however many modules ask for the fixture.
+
+    Playwright's sync API cannot be started twice in one thread, and a module that imports the fixture
+    functions gets its own copy of each session fixture; so they share this, counting users.
+    """
+
+    users = 0
+    playwright = None
+    browser = None
+
+    @classmethod
+    def acquire(cls, chromium_path: str):
+        if cls.users == 0:
+            from playwright.sync_api import sync_playwright
+
+            cls.playwright = sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+            )
+        cls.users += 1
+        return cls.browser
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0:
+            cls.browser.close()
+            cls.playwright.stop()
+            cls.browser = cls.playwright = None
+
+
 @pytest.fixture(scope="session")
 def playwright_browser(chromium_path: str) -> Iterator:
     """One headless Chromium for the whole session."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _SharedBrowser.acquire(chromium_path)
+    try:
+        yield browser
+    finally:
+        _SharedBrowser.release()
 
 
 @pytest.fixture
@@ -88,16 +118,16 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture(scope="session")
-def axe():
-    """The axe-core runner (its script is injected into each page checked)."""
+@functools.cache
+def axe_runner():
+    """The axe-core runner, made once (it reads axe.min.js, which it injects into each page checked)."""
     from axe_playwright_python.sync_playwright import Axe
 
     return Axe()
 
 
 @pytest.fixture
-def axe_check(axe, playwright_browser, live_server, browser_context_options) -> Iterator[Callable]:
+def axe_check(playwright_browser, live_server, browser_context_options) -> Iterator[Callable]:
     """``axe_check(page)``: run axe-core on the page and fail on any serious or critical violation.
 
     axe-core is JavaScript: on a page whose context has JavaScript disabled it would never finish, so there the
@@ -123,7 +153,7 @@ def axe_check(axe, playwright_browser, live_server, browser_context_options) -> 
         if not javascript:
             target = twin_page()
             target.set_content(page.content())
-        results = axe.run(target, context=context)
+        results = axe_runner().run(target, context=context)
         violations = results.response["violations"]
         blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
         assert not blocking, f"axe-core found serious/critical violations on {page.url}:\n" + format_violations(
