@@ -88,21 +88,22 @@ def register_user(registration: Registration) -> User | None:
     or None when the address was taken.
     """
     email = normalise_email(registration.email)
+    # Hash before taking the write lock: argon2 is deliberately slow, and other writers wait while we hold it.
+    # Hashing for a taken address too keeps both answers equally slow.
+    password_hash = hash_password(registration.password)
     with write_transaction() as session:
         existing = session.scalar(select(User).where(User.email == email))
         if existing is None:
             user = User(
                 email=email,
                 display_name=registration.display_name.strip(),
-                password_hash=hash_password(registration.password),
+                password_hash=password_hash,
                 district=(registration.district or "").strip() or None,
                 organisation_id=registration.organisation.id,
             )
             user.role_grants.append(RoleGrant(organisation_id=registration.organisation.id, role=Role.RESIDENT.value))
             session.add(user)
         else:
-            # Spend the hashing time anyway, so the answer takes as long for a taken address.
-            hash_password(registration.password)
             user = None
     if user is None:
         _send(existing.email, "Someone tried to register with your address", "accounts/mail/already_registered.txt",
@@ -170,9 +171,10 @@ def check_reset_token(token: str) -> User:
 
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password with a reset token; the token dies and every existing session ends."""
+    password_hash = hash_password(new_password)  # outside the write lock (see register_user)
     with write_transaction():
         user = load_reset_token(token)
-        user.password_hash = hash_password(new_password)
+        user.password_hash = password_hash
         # A reset also proves the address works.
         if user.email_confirmed_at is None:
             user.email_confirmed_at = utcnow()
@@ -268,13 +270,14 @@ def create_user(
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
     email = normalise_email(email)
+    password_hash = hash_password(password)  # outside the write lock (see register_user)
     with write_transaction() as session:
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             raise AccountError(f"{email} already has an account.")
         user = User(
             email=email,
             display_name=display_name,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             organisation_id=organisation.id,
             email_confirmed_at=utcnow() if confirmed else None,
             district=district,

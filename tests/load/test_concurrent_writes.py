@@ -52,13 +52,7 @@ def app_config() -> dict:
     return {"RATELIMIT_ENABLED": False}
 
 
-def test_simultaneous_registrations_all_succeed(live_server, organisation, database, request, db):
-    if database.kind == "sqlite":
-        # Found by this test: register_user hashes the password (argon2, 0.1 s or far more on a busy machine)
-        # inside write_transaction(), holding SQLite's write lock; queued writers then outwait the 5 s busy
-        # timeout and get "database is locked" → 500. Fix: hash before the transaction. Load-dependent, so
-        # not strict; remove this marker with the fix.
-        request.applymarker(pytest.mark.xfail(reason="password hashed inside the SQLite write lock", strict=False))
+def test_simultaneous_registrations_all_succeed(live_server, organisation, database, db):
     statuses: list[int] = []
     lock = threading.Lock()
 
