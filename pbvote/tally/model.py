@@ -10,9 +10,11 @@ and budgets are whole currency units; a council's round passes minor units). No 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 VOTE_TYPES = ("approval", "ordinal", "cumulative", "scoring", "choose-1")
@@ -53,9 +55,10 @@ class Election:
     """A participatory-budgeting election: META, projects (file order) and votes.
 
     ``vote_columns`` / ``vote_rows`` keep the VOTES section as text, one row per voter, for faithful
-    round trips and for audit files; ``profile`` is built from them once, on first use (or given directly
-    as ``_profile`` by code that already holds aggregated ballots). ``parsed_votes`` is a cache the reader
-    fills (vote text → project indices); it is keyed by text, so a changed vote is simply parsed afresh.
+    round trips and for audit files; ``profile`` holds them aggregated. The pabulib reader builds it while
+    validating the votes (each distinct vote is parsed once, for both); an election made in code either gives
+    it as ``_profile`` (code that already holds aggregated ballots) or has it built from ``vote_rows`` on
+    first use.
     """
 
     meta: dict[str, str]
@@ -64,8 +67,6 @@ class Election:
     vote_columns: list[str]
     vote_rows: list[list[str]]
     _profile: Profile | None = field(default=None, repr=False, compare=False)
-    # vote text → project indices, filled by the reader while validating so the profile need not parse again.
-    parsed_votes: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def vote_type(self) -> str:
@@ -96,7 +97,8 @@ def build_profile(election: Election) -> Profile:
     """Aggregate ``election.vote_rows`` (columns ``vote`` and, if present, ``points``) into a :class:`Profile`.
 
     Rows are counted by their raw text first, so the work per voter is one dictionary update; only the
-    distinct ballots are parsed. Assumes rows were validated (the pabulib reader does that).
+    distinct ballots are parsed. Assumes rows were validated (the pabulib reader does that, and hands over
+    the profile it builds from its own checks, so this runs for elections made in code).
     """
     columns = election.vote_columns
     vote_at = columns.index("vote")
@@ -105,35 +107,54 @@ def build_profile(election: Election) -> Profile:
     ordinal = election.vote_type == "ordinal"
     rows = election.vote_rows
 
-    def indices(vote: str) -> list[int]:
+    def indices(vote: str) -> tuple[int, ...]:
         items = vote.split(",")
         if " " in vote or "" in items:  # the rare untidy vote; the common one is mapped directly
             items = [item.strip() for item in items if item.strip()]
-        return list(map(index_of.__getitem__, items))
+        return tuple(map(index_of.__getitem__, items))
 
-    parsed = election.parsed_votes
-    merged: dict[tuple[tuple[int, ...], tuple[int, ...] | None], int] = {}
     if points_at is None:
-        for vote, weight in Counter(row[vote_at] for row in rows).items():
-            ids = parsed.get(vote) or indices(vote)
-            key = (tuple(ids) if ordinal else tuple(sorted(ids)), None)
-            merged[key] = merged.get(key, 0) + weight
-    else:
-        parsed_points: dict[str, list[int]] = {}
-        for (vote, points), weight in Counter((row[vote_at], row[points_at]) for row in rows).items():
-            ids = parsed.get(vote) or indices(vote)
-            values = parsed_points.get(points)
-            if values is None:
-                values = parsed_points[points] = [
-                    int(Fraction(value.strip())) for value in points.split(",") if value.strip()
-                ]
-            pairs = list(zip(ids, values)) if ordinal else sorted(zip(ids, values))
-            key = (tuple(i for i, _ in pairs), tuple(v for _, v in pairs))
-            merged[key] = merged.get(key, 0) + weight
-    ballots = [ballot for ballot, _ in merged]
-    weights = list(merged.values())
-    points_list = None if points_at is None else [points for _, points in merged]  # type: ignore[misc]
-    return Profile(ballots, weights, points_list)  # type: ignore[arg-type]
+        return aggregate_ballots(Counter(map(itemgetter(vote_at), rows)), ordinal, indices)
+
+    def values(points: str) -> tuple[int, ...]:
+        return tuple(int(Fraction(value.strip())) for value in points.split(",") if value.strip())
+
+    return aggregate_ballots(Counter(map(itemgetter(vote_at, points_at), rows)), ordinal, indices, values)
+
+
+def aggregate_ballots(
+    counts: Mapping[Any, int],
+    ordinal: bool,
+    indices: Callable[[str], tuple[int, ...]],
+    values: Callable[[str], tuple[int, ...]] | None = None,
+) -> Profile:
+    """The :class:`Profile` of distinct votes and how many voters cast each, in order of first cast.
+
+    ``counts`` maps a vote's text to its number of voters, or, when ``values`` is given, its ``(vote text,
+    points text)`` pair; ``indices`` turns vote text into project indices and ``values`` points text into
+    whole numbers. Different texts for the same ballot (other order, spacing) are merged here.
+    """
+    merged: dict[Any, int] = {}
+    get = merged.get
+    if values is None:
+        for vote, weight in counts.items():
+            ids = indices(vote)
+            key = ids if ordinal else tuple(sorted(ids))
+            merged[key] = get(key, 0) + weight
+        return Profile(list(merged), list(merged.values()))
+    parsed_points: dict[str, tuple[int, ...]] = {}
+    for (vote, points), weight in counts.items():
+        ids = indices(vote)
+        numbers = parsed_points.get(points)
+        if numbers is None:
+            numbers = parsed_points[points] = values(points)
+        if ordinal and len(ids) == len(numbers):
+            pair_key = (ids, numbers)
+        else:  # (unequal lengths only in unvalidated elections made in code: zip keeps the shorter)
+            pairs = list(zip(ids, numbers)) if ordinal else sorted(zip(ids, numbers))
+            pair_key = (tuple(i for i, _ in pairs), tuple(v for _, v in pairs))
+        merged[pair_key] = get(pair_key, 0) + weight
+    return Profile([ballot for ballot, _ in merged], list(merged.values()), [points for _, points in merged])
 
 
 @dataclass

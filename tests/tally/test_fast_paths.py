@@ -1,0 +1,173 @@
+"""The fast paths give the answers the plain ones would.
+
+- the pabulib reader checks votes in bulk, yet still names the *first* bad line in file order, whatever
+  kind of fault comes first;
+- the profile the reader builds while checking equals the one ``build_profile`` makes from the rows;
+- sequential Phragmén in whole numbers over a common denominator equals a textbook per-voter Phragmén in
+  Fractions, load for load.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pbvote.tally import pabulib
+from pbvote.tally.model import Election, Profile, Project, build_profile
+from pbvote.tally.rules import compute
+from pbvote.tally.rules.ties import tie_ranks
+
+PABULIB = Path("/work/shared/pabulib")
+REAL_FILES = sorted(PABULIB.glob("*.pb"))
+
+HEAD = """META
+key;value
+num_projects;3
+budget;100
+vote_type;{vote_type}
+PROJECTS
+project_id;cost
+1;60
+2;50
+3;30
+VOTES
+"""  # the VOTES header is line 12, its first row line 13
+
+
+def refused(vote_type: str, header: str, *rows: str) -> tuple[int, str]:
+    text = HEAD.format(vote_type=vote_type) + header + "\n" + "\n".join(rows) + "\n"
+    with pytest.raises(pabulib.PabulibError) as caught:
+        pabulib.loads(text)
+    return caught.value.line, caught.value.reason
+
+
+def test_a_bad_vote_before_a_repeated_voter_is_the_one_named():
+    assert refused("approval", "voter_id;vote", "1;1,2", "2;1,9", "1;3", "4;2") == (
+        14,
+        "vote names unknown project '9'",
+    )
+
+
+def test_a_repeated_voter_before_a_bad_vote_is_the_one_named():
+    assert refused("approval", "voter_id;vote", "1;1,2", "1;3", "3;1,1", "4;9") == (
+        14,
+        "duplicate voter id '1'",
+    )
+
+
+def test_of_two_bad_votes_the_earlier_line_is_named():
+    assert refused("approval", "voter_id;vote", "1;1", "2;1", "3;2,2", "4;9", "5;2,2") == (
+        15,
+        "vote lists project '2' more than once",
+    )
+
+
+def test_bad_points_are_named_on_their_own_line_even_when_the_vote_text_is_common():
+    rows = ("1;1,2;3,2", "2;1,2;3,2", "3;1,2;3", "4;1,2;x,1")
+    assert refused("cumulative", "voter_id;vote;points", *rows) == (15, "vote lists 2 projects but 1 points")
+
+
+def test_an_untidy_vote_is_read_like_a_tidy_one():
+    text = HEAD.format(vote_type="approval") + "voter_id;vote\n1;1,2\n2; 2 , 1\n3;\n4;3\n"
+    election = pabulib.loads(text)
+    assert election.profile.ballots == [(0, 1), (), (2,)]
+    assert election.profile.weights == [2, 1, 1]
+
+
+def test_carriage_returns_alone_end_lines_too(tmp_path: Path):
+    path = tmp_path / "mac.pb"
+    text = HEAD.format(vote_type="approval") + "voter_id;vote\n1;1,2\n2;1\n"
+    path.write_bytes(text.replace("\n", "\r").encode("utf-8"))
+    election = pabulib.load(path)
+    assert election.vote_rows == [["1", "1,2"], ["2", "1"]]
+    assert election.profile.ballots == [(0, 1), (0,)]
+
+
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda path: path.stem)
+def test_the_readers_profile_is_the_one_built_from_the_rows(path: Path):
+    election = pabulib.load(path)
+    from_rows = build_profile(election)
+    assert election.profile == from_rows
+
+
+# --- Phragmén against a textbook version --------------------------------------------------------------
+
+
+def textbook_phragmen(election: Election, tie_breaking: str, overrun: str) -> tuple[list[str], list]:
+    """Per-voter loads in Fractions, every load recomputed from scratch each round: (selected ids, loads)."""
+    profile = election.profile
+    projects = election.projects
+    ranks = tie_ranks(election, tie_breaking)
+    voters = [ballot for ballot, weight in zip(profile.ballots, profile.weights) for _ in range(weight)]
+    load = [Fraction(0)] * len(voters)
+    remaining = {
+        p
+        for p in range(len(projects))
+        if any(p in ballot for ballot in voters) and projects[p].cost <= election.budget
+    }
+    selected, loads, spent = [], [], 0
+    while remaining:
+
+        def new_load(p: int) -> Fraction:
+            backers = [i for i, ballot in enumerate(voters) if p in ballot]
+            return (sum(load[i] for i in backers) + projects[p].cost) / len(backers)
+
+        best = min(new_load(p) for p in remaining)
+        tied = sorted((p for p in remaining if new_load(p) == best), key=lambda p: ranks[p])
+        too_dear = [p for p in tied if spent + projects[p].cost > election.budget]
+        if too_dear:
+            if overrun == "stop":
+                break
+            remaining.difference_update(too_dear)
+            continue
+        p = tied[0]
+        remaining.discard(p)
+        selected.append(projects[p].id)
+        loads.append(best)
+        spent += projects[p].cost
+        for i, ballot in enumerate(voters):
+            if p in ballot:
+                load[i] = best
+    return selected, loads
+
+
+@st.composite
+def approval_elections(draw):
+    m = draw(st.integers(1, 7))
+    costs = draw(st.lists(st.integers(1, 40), min_size=m, max_size=m))
+    budget = draw(st.integers(1, 120))
+    ballots = draw(
+        st.lists(st.frozensets(st.integers(0, m - 1), min_size=1, max_size=m), min_size=1, max_size=10)
+    )
+    weights = draw(st.lists(st.integers(1, 4), min_size=len(ballots), max_size=len(ballots)))
+    projects = [Project(f"p{i}", cost) for i, cost in enumerate(costs)]
+    profile = Profile([tuple(sorted(ballot)) for ballot in ballots], weights)
+    meta = {"budget": str(budget), "vote_type": "approval"}
+    return Election(meta, projects, ["project_id", "cost"], ["voter_id", "vote"], [], _profile=profile)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    approval_elections(),
+    st.sampled_from(["file-order", "cost-asc", "id-text"]),
+    st.sampled_from(["stop", "skip"]),
+)
+def test_phragmen_in_whole_numbers_equals_the_textbook_in_fractions(election, tie_breaking, overrun):
+    outcome = compute("phragmen", election, tie_breaking=tie_breaking, overrun=overrun)
+    loads = [step.details["load"] for step in outcome.steps if step.action == "select"]
+    assert (outcome.selected, loads) == textbook_phragmen(election, tie_breaking, overrun)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Poland_Warszawa_2026_Sielce", "Poland_Warszawa_2026_Wygledow_Sluzewiec", "Switzerland_Zurich_S5"],
+)
+def test_phragmen_on_real_files_equals_the_textbook(name: str):
+    election = pabulib.load(PABULIB / f"{name}.pb")
+    outcome = compute("phragmen", election)
+    loads = [step.details["load"] for step in outcome.steps if step.action == "select"]
+    assert (outcome.selected, loads) == textbook_phragmen(election, "file-order", "stop")
