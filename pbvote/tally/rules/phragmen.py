@@ -12,14 +12,19 @@ definition pabutools implements); ``overrun=skip`` instead passes over such proj
 Projects nobody approved are never funded. Ties go to the project first in the ``tie_breaking`` order
 (``id-text`` reproduces pabutools' default).
 
-Speed: voters who last paid for the same project carry the same load, so loads are kept per such class and a
-project's supporters' total load is updated per class (integers for the head-counts, one Fraction per
-class and project touched).
+Speed: voters who last paid for the same project carry the same load, so loads are kept per such class and,
+when a project is bought, its supporters' moves are first counted per (old class, project) in small integers
+and only then applied to the projects' load sums. Loads are whole numbers over one common denominator ``D``
+(the least common multiple of the loads' denominators so far), so the hot loops never build a Fraction:
+project ``p``'s new load is ``(S_p + cost_p * D) / (D * supporters_p)`` with ``S_p`` its supporters' total
+load times ``D``, and two such loads are compared by cross-multiplication. The trace's loads are the same
+exact Fractions.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 
 from ..model import Election, Outcome, Step
 from . import Param, register
@@ -77,24 +82,29 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
             )
     remaining = {p for p in range(m) if score[p] > 0 and projects[p].cost <= budget}
 
-    # Load classes: class k is "last paid for the k-th funded project" (class -1: paid nothing, load 0).
-    class_of = [-1] * len(profile.ballots)
-    class_load: dict[int, Fraction] = {-1: Fraction(0)}
-    load_sum = [Fraction(0)] * m  # project -> total load of its supporters
+    costs = [project.cost for project in projects]
+    ballots, weights = profile.ballots, profile.weights
+    # Load classes: class k is "last paid for the k-th funded project" (class 0: paid nothing, load 0).
+    # Class loads are class_load[k] / scale and project p's supporters hold load_sum[p] / scale in total.
+    scale = 1
+    class_of = [0] * len(ballots)
+    class_load = [0]
+    load_sum = [0] * m
     selected: list[int] = []
     spent = 0
     while remaining:
-        best: Fraction | None = None
+        # The smallest new load (load_sum[p] + cost * scale) / (scale * score[p]), as the pair (top, score).
+        best_top, best_score = 0, 0
         tied: list[int] = []
         for p in remaining:
-            new_load = (load_sum[p] + projects[p].cost) / score[p]
-            if best is None or new_load < best:
-                best, tied = new_load, [p]
-            elif new_load == best:
+            top = load_sum[p] + costs[p] * scale
+            if not tied or top * best_score < best_top * score[p]:
+                best_top, best_score, tied = top, score[p], [p]
+            elif top * best_score == best_top * score[p]:
                 tied.append(p)
-        assert best is not None
+        best = Fraction(best_top, scale * best_score)
         tied.sort(key=lambda p: ranks[p])
-        too_dear = [p for p in tied if spent + projects[p].cost > budget]
+        too_dear = [p for p in tied if spent + costs[p] > budget]
         if too_dear:
             if overrun == "stop":
                 p = too_dear[0]
@@ -125,7 +135,7 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
         p = tied[0]
         remaining.discard(p)
         selected.append(p)
-        spent += projects[p].cost
+        spent += costs[p]
         steps.append(
             Step(
                 "select",
@@ -136,19 +146,33 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
                 details={"load": best, "left": budget - spent},
             )
         )
-        # Move every supporter of p to the new class with load `best`; adjust the other projects' sums.
-        k = len(selected) - 1
-        class_load[k] = best
-        moved: dict[tuple[int, int], int] = {}
+        # Bring every load to a common denominator with `best`: multiply them all by `factor`.
+        factor = best.denominator // gcd(scale, best.denominator)
+        if factor > 1:
+            scale *= factor
+            class_load = [load * factor for load in class_load]
+            for q in remaining:
+                load_sum[q] *= factor
+        new_load = best.numerator * (scale // best.denominator)
+        k = len(class_load)
+        class_load.append(new_load)
+        # Move every supporter of p to the new class k, counting per old class how many voters each project
+        # loses from it, then raise the projects' load sums once per (old class, project).
+        moved: dict[int, list[int]] = {}
         for g in supporters[p]:
             old = class_of[g]
             class_of[g] = k
-            w = profile.weights[g]
-            for q in profile.ballots[g]:
-                moved[(old, q)] = moved.get((old, q), 0) + w
-        for (old, q), w in moved.items():
-            if q in remaining:
-                load_sum[q] += w * (best - class_load[old])
+            counts = moved.get(old)
+            if counts is None:
+                counts = moved[old] = [0] * m
+            w = weights[g]
+            for q in ballots[g]:
+                counts[q] += w
+        for old, counts in moved.items():
+            raise_by = new_load - class_load[old]
+            for q in remaining:
+                if counts[q]:
+                    load_sum[q] += counts[q] * raise_by
     return Outcome(
         "phragmen",
         {"overrun": overrun},
