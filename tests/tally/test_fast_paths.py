@@ -4,19 +4,23 @@
   kind of fault comes first;
 - the profile the reader builds while checking equals the one ``build_profile`` makes from the rows;
 - sequential Phragmén in whole numbers over a common denominator equals a textbook per-voter Phragmén in
-  Fractions, load for load.
+  Fractions, load for load;
+- ``pbvote tally`` pauses the cyclic garbage collector while it runs and leaves it as it found it.
 """
 
 from __future__ import annotations
 
+import gc
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pbvote.tally import pabulib
+from pbvote.tally.cli import tally_command
 from pbvote.tally.model import Election, Profile, Project, build_profile
 from pbvote.tally.rules import compute
 from pbvote.tally.rules.ties import tie_ranks
@@ -171,3 +175,20 @@ def test_phragmen_on_real_files_equals_the_textbook(name: str):
     outcome = compute("phragmen", election)
     loads = [step.details["load"] for step in outcome.steps if step.action == "select"]
     assert (outcome.selected, loads) == textbook_phragmen(election, "file-order", "stop")
+
+
+# --- the command pauses the cyclic garbage collector only while it runs ----------------------------------
+
+
+@pytest.mark.parametrize("file", ["Netherlands_Assen_2024.pb", "no_such_file.pb"])
+def test_the_command_gives_the_garbage_collector_back_as_it_found_it(file: str):
+    runner = CliRunner()
+    assert gc.isenabled()
+    runner.invoke(tally_command, [str(PABULIB / file), "--rule", "greedy"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        runner.invoke(tally_command, [str(PABULIB / file), "--rule", "greedy"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
