@@ -206,3 +206,23 @@ def test_bad_parameters_are_refused_clearly():
         compute("mes", e, completion="add2")
     with pytest.raises(RuleError, match="budget_increment"):
         compute("mes", e, completion="add1", budget_increment=0)
+
+
+def test_a_price_computed_before_an_unrelated_purchase_still_charges_the_right_amount():
+    # Four voters with 10 each plus v5 (10). X (10) is approved by v1 and v2 (1 point each): rho 5.
+    # Y (18): v3 gives it 1 point, v4 5 points. At rho 3 v4 would pay 15 > 10, so she pays her 10 and v3 pays
+    # the other 8: rho 8. Y's price is worked out before X is bought (its first estimate, 3, is lower), and X
+    # shares no supporter with Y. After Y, v3 holds 10 - 8 = 2, so Z (17, v3 and v5) sees 2 + 10 = 12.
+    e = election(
+        50,
+        {"X": 10, "Y": 18, "Z": 17},
+        [["X"], ["X"], ["Y", "Z"], ["Y"], ["Z"]],
+        vote_type="cumulative",
+        points=[[1], [1], [1, 1], [5], [1]],
+    )
+    outcome = compute("mes", e, utility="points")
+    assert outcome.selected == ["X", "Y"]
+    assert [step.details["rho"] for step in selects(outcome.steps)] == [5, 8]
+    skip = next(step for step in outcome.steps if step.action == "skip")
+    assert skip.project == "Z"
+    assert skip.details["supporters_budget"] == 12

@@ -4,7 +4,8 @@
 - shuffling the ballots (and so the voter ids) never changes an outcome;
 - MES with add1 spends at least as much as plain MES;
 - greedy is monotone: one more supporter for a funded project keeps it funded;
-- add1's shortcut (skipping per-voter budgets proved to give the same outcome) equals trying each one.
+- add1's shortcut (skipping per-voter budgets proved to give the same outcome) equals trying each one, with
+  approval and with points ballots.
 """
 
 from __future__ import annotations
@@ -109,6 +110,14 @@ def test_add1_spends_at_least_as_much_as_plain_mes(election):
 def test_add1_shortcut_equals_trying_every_per_voter_budget(election):
     expected = {election.projects[p].id for p in naive_add1(election, "cost", "floor")}
     assert set(compute("mes", election, completion="add1").selected) == expected
+
+
+@SETTINGS
+@given(elections("cumulative"))
+def test_add1_shortcut_equals_trying_every_per_voter_budget_with_points(election):
+    expected = {election.projects[p].id for p in naive_add1(election, "points", "exact")}
+    outcome = compute("mes", election, utility="points", completion="add1", budget_start="exact")
+    assert set(outcome.selected) == expected
 
 
 @SETTINGS

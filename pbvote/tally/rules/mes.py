@@ -54,6 +54,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 from ..model import Election, Outcome, Step
@@ -466,13 +467,15 @@ class _Engine:
                 )
         heap: list[tuple[Fraction, int, int, int]] = []
         version = [0] * len(costs)
-        latest: dict[int, tuple[Fraction, Fraction]] = {}  # project -> its last price a + b*t (a lower bound)
+        # project -> its last price (a + b*t)/d as integers (a, b, d), d > 0: a lower bound for every t
+        latest: dict[int, tuple[int, int, int]] = {}
         priced: dict[int, _Priced] = {}
+        priced_at: dict[int, int] = {}  # project -> the depth (number of selections) it was priced at
         fresh: set[int] = set()
         for p in voters.candidates:
             # before any price is computed, cost/total utility (everybody rich) is a lower bound for all t
             r = Fraction(costs[p], voters.total_utility[p])
-            latest[p] = (r, Fraction(0))
+            latest[p] = (costs[p], 0, voters.total_utility[p])
             heapq.heappush(heap, (r, ranks[p], 0, p))
         done: set[int] = set()
         while heap:
@@ -502,19 +505,29 @@ class _Engine:
                         )
                     continue
                 priced[p] = result
-                latest[p] = (result.a, result.b)
+                priced_at[p] = depth
+                latest[p] = (result.need_a, result.need_b, scale * result.rich)
                 fresh.add(p)
                 heapq.heappush(heap, (result.value, ranks[p], version[p], p))
                 continue
             # p is priced on current budgets and no project is cheaper per unit of utility: fund it.
             done.add(p)
+            if priced_at[p] != depth:
+                # priced before a selection that shared none of its supporters: the same price, but its
+                # numbers are on the old money scale (every budget was rescaled since), so compute it again
+                price = priced[p] = _price(costs[p], node.entries[p], budgets, scale)  # type: ignore[assignment]
+                latest[p] = (price.need_a, price.need_b, scale * price.rich)
             price = priced[p]
             price.constrain(bound)
-            for q, (qa, qb) in latest.items():
+            pa, pb, pd = latest[p]
+            for q, (qa, qb, qd) in latest.items():
                 if q in done:
                     continue
-                # rho_p(t) must stay below q's lower bound (or equal, if p wins the tie)
-                bound.require_fraction(qa - price.a, qb - price.b, strict=ranks[q] < ranks[p])
+                # rho_p(t) must stay below q's lower bound (or equal, if p wins the tie): cross-multiplied,
+                # (qa*pd - pa*qd) + (qb*pd - pb*qd)*t >= 0; only a falling difference can change sign
+                slope = qb * pd - pb * qd
+                if slope < 0:
+                    bound.require(qa * pd - pa * qd, slope, strict=ranks[q] < ranks[p])
             if trace:
                 steps.append(self._select_step(p, price, node, budgets, scale))
             child = self._child(depth, p)
@@ -650,7 +663,11 @@ def _price(cost: int, entries: dict[tuple[int, int], int], budgets: dict, scale:
     if uniform:
         rows.sort(key=lambda row: row[1])  # equal utilities: order by budget
     else:
-        rows = [(Fraction(v, u), v, a, b, u, w) for _, v, a, b, u, w in rows]
+        # order by v/u: with L a common multiple of the utilities, v*(L//u) is v/u scaled by L, an integer
+        common = 1
+        for u in {row[4] for row in rows}:
+            common = common * u // gcd(common, u)
+        rows = [(v * (common // u), v, a, b, u, w) for _, v, a, b, u, w in rows]
         rows.sort(key=lambda row: row[0])
     poor_v = 0
     for k, (_, v, _, _, u, w) in enumerate(rows):
