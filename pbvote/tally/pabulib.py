@@ -34,12 +34,12 @@ import gc
 import io
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from .model import VOTE_TYPES, Election, Project, aggregate_ballots
+from .model import VOTE_TYPES, Election, Profile, Project
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 
@@ -391,41 +391,57 @@ class _Reader:
         highest = len(index_of) if max_length is None else max_length
         project_index = index_of.__getitem__
 
-        def parse_votes(votes: Iterable[str]) -> dict[str, tuple[int, ...]]:
-            """Vote text → project indices for each of ``votes``, all valid (else the first error is raised)."""
-            parsed: dict[str, tuple[int, ...]] = {}
-            for vote in votes:
+        def read_vote(vote: str) -> tuple[int, ...]:
+            """The project indices of a vote the quick test below did not settle (else the first error)."""
+            reason, _, ids = check_vote(vote)
+            if reason is not None:
+                first_error()
+            return ids
+
+        # One loop per distinct vote checks it and merges it into the profile (the same ballot may be written
+        # in several ways: other order, spaces); build_profile does the same merging for elections made in code.
+        merged: dict[Any, int] = {}
+        get = merged.get
+        if points_column is None:
+            for vote, weight in Counter(map(itemgetter(vote_column), rows)).items():
                 try:  # the common tidy vote, "12,5,31": every item a project id as it stands
                     ids = tuple(map(project_index, vote.split(",")))
                 except KeyError:  # empty, spaced or wrong: the full check decides
-                    reason, _, ids = check_vote(vote)
-                    if reason is not None:
-                        first_error()
+                    ids = read_vote(vote)
                 else:
                     count = len(ids)
                     if not lowest <= count <= highest or (count > 1 and len(set(ids)) != count):
                         first_error()
-                parsed[vote] = ids
-            return parsed
-
-        if points_column is None:
-            counts = Counter(map(itemgetter(vote_column), rows))
-            election._profile = aggregate_ballots(counts, ordinal, parse_votes(counts).__getitem__)
+                key = ids if ordinal else tuple(sorted(ids))
+                merged[key] = get(key, 0) + weight
+            election._profile = Profile(list(merged), list(merged.values()))
             return
-        pair_counts = Counter(map(itemgetter(vote_column, points_column), rows))
-        parsed_votes = parse_votes({vote: None for vote, _ in pair_counts})
         parsed_points: dict[str, tuple[int, ...]] = {}
-        for vote, points in pair_counts:
+        for (vote, points), weight in Counter(map(itemgetter(vote_column, points_column), rows)).items():
+            try:
+                ids = tuple(map(project_index, vote.split(",")))
+            except KeyError:
+                ids = read_vote(vote)
+            else:
+                count = len(ids)
+                if not lowest <= count <= highest or (count > 1 and len(set(ids)) != count):
+                    first_error()
             values = parsed_points.get(points)
             if values is None:
                 reason, _, values = check_points(points)
                 if reason is not None:
                     first_error()
                 parsed_points[points] = values
-            if len(values) != len(parsed_votes[vote]):
+            if len(values) != len(ids):
                 first_error()
-        election._profile = aggregate_ballots(
-            pair_counts, ordinal, parsed_votes.__getitem__, parsed_points.__getitem__
+            if ordinal:
+                pair_key = (ids, values)
+            else:
+                pairs = sorted(zip(ids, values))
+                pair_key = (tuple(i for i, _ in pairs), tuple(v for _, v in pairs))
+            merged[pair_key] = get(pair_key, 0) + weight
+        election._profile = Profile(
+            [ballot for ballot, _ in merged], list(merged.values()), [values for _, values in merged]
         )
 
 
