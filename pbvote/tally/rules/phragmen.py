@@ -106,31 +106,16 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
         tied.sort(key=lambda p: ranks[p])
         too_dear = [p for p in tied if spent + costs[p] > budget]
         if too_dear:
+            def overrun_step(p: int, action: str, reason: str) -> Step:
+                return Step(action, project=projects[p].id, cost=projects[p].cost, support=score[p],
+                            reason=reason, details={"load": best, "left": budget - spent})
+
             if overrun == "stop":
-                p = too_dear[0]
-                steps.append(
-                    Step(
-                        "stop",
-                        project=projects[p].id,
-                        cost=projects[p].cost,
-                        support=score[p],
-                        reason="the next project does not fit the money left",
-                        details={"load": best, "left": budget - spent},
-                    )
-                )
+                steps.append(overrun_step(too_dear[0], "stop", "the next project does not fit the money left"))
                 break
             for p in too_dear:
                 remaining.discard(p)
-                steps.append(
-                    Step(
-                        "skip",
-                        project=projects[p].id,
-                        cost=projects[p].cost,
-                        support=score[p],
-                        reason="next in line but does not fit the money left",
-                        details={"load": best, "left": budget - spent},
-                    )
-                )
+                steps.append(overrun_step(p, "skip", "next in line but does not fit the money left"))
             continue
         p = tied[0]
         remaining.discard(p)
