@@ -106,16 +106,16 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
         tied.sort(key=lambda p: ranks[p])
         too_dear = [p for p in tied if spent + costs[p] > budget]
         if too_dear:
-            def overrun_step(p: int, action: str, reason: str) -> Step:
-                return Step(action, project=projects[p].id, cost=projects[p].cost, support=score[p],
-                            reason=reason, details={"load": best, "left": budget - spent})
-
+            details = {"load": best, "left": budget - spent}
             if overrun == "stop":
-                steps.append(overrun_step(too_dear[0], "stop", "the next project does not fit the money left"))
+                p = too_dear[0]
+                steps.append(Step("stop", projects[p].id, projects[p].cost, score[p],
+                                  "the next project does not fit the money left", details))
                 break
             for p in too_dear:
                 remaining.discard(p)
-                steps.append(overrun_step(p, "skip", "next in line but does not fit the money left"))
+                steps.append(Step("skip", projects[p].id, projects[p].cost, score[p],
+                                  "next in line but does not fit the money left", dict(details)))
             continue
         p = tied[0]
         remaining.discard(p)
