@@ -5,6 +5,8 @@
 - the profile the reader builds while checking equals the one ``build_profile`` makes from the rows;
 - sequential Phragmén in whole numbers over a common denominator equals a textbook per-voter Phragmén in
   Fractions, load for load;
+- the Method of Equal Shares on budget classes, with lazy prices and its memory of earlier runs, equals a
+  textbook per-voter MES in Fractions, price for price, at any per-voter budget and in any order of runs;
 - ``pbvote tally`` pauses the cyclic garbage collector while it runs and leaves it as it found it.
 """
 
@@ -23,6 +25,7 @@ from pbvote.tally import pabulib
 from pbvote.tally.cli import tally_command
 from pbvote.tally.model import Election, Profile, Project, build_profile
 from pbvote.tally.rules import compute
+from pbvote.tally.rules import mes as mes_module
 from pbvote.tally.rules.ties import tie_ranks
 
 PABULIB = Path("/work/shared/pabulib")
@@ -175,6 +178,92 @@ def test_phragmen_on_real_files_equals_the_textbook(name: str):
     outcome = compute("phragmen", election)
     loads = [step.details["load"] for step in outcome.steps if step.action == "select"]
     assert (outcome.selected, loads) == textbook_phragmen(election, "file-order", "stop")
+
+
+# --- MES against a textbook version ----------------------------------------------------------------------
+
+
+def textbook_mes(election: Election, utility: str, per_voter: Fraction) -> list[tuple[int, Fraction]]:
+    """Per-voter budgets in Fractions, every price recomputed from scratch each round: [(project, rho)]."""
+    voters = mes_module.prepare(election, utility)
+    ranks = tie_ranks(election, "file-order")
+    people = [dict(pairs) for pairs, weight in zip(voters.items, voters.weights) for _ in range(weight)]
+    money = [per_voter] * len(people)
+    chosen: list[tuple[int, Fraction]] = []
+    remaining = set(voters.candidates)
+    while True:
+        best = None
+        for p in sorted(remaining, key=lambda p: ranks[p]):
+            backers = sorted((money[i] / u, i, u) for i, person in enumerate(people) if (u := person.get(p)))
+            cost = voters.costs[p]
+            if sum(money[i] for _, i, _ in backers) < cost:
+                remaining.discard(p)  # budgets only shrink: never affordable again
+                continue
+            # rho: the poorest (by money per utility) pay all they have while rho*u exceeds it
+            poor, rich_utility = Fraction(0), sum(u for _, _, u in backers)
+            for ratio, i, u in backers:
+                rho = (cost - poor) / rich_utility
+                if rho <= ratio:
+                    break
+                poor += money[i]
+                rich_utility -= u
+            if best is None or rho < best[1]:
+                best = (p, rho)
+        if best is None:
+            return chosen
+        p, rho = best
+        for i, person in enumerate(people):
+            if u := person.get(p):
+                money[i] -= min(money[i], rho * u)
+        remaining.discard(p)
+        chosen.append(best)
+
+
+def engine_mes(engine, per_voter: Fraction) -> list[tuple[int, Fraction]]:
+    run = engine.run(per_voter)
+    return list(zip(run.selected[len(engine.voters.free) :], run.prices))
+
+
+@st.composite
+def points_elections(draw):
+    election = draw(approval_elections())
+    points = [tuple(draw(st.integers(1, 3)) for _ in ballot) for ballot in election.profile.ballots]
+    profile = Profile(election.profile.ballots, election.profile.weights, points)
+    meta = dict(election.meta, vote_type="cumulative")
+    return Election(
+        meta, election.projects, ["project_id", "cost"], ["voter_id", "vote", "points"], [], _profile=profile
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.tuples(approval_elections(), st.sampled_from(["cost", "cardinality"])),
+        st.tuples(points_elections(), st.just("points")),
+    ),
+    st.lists(st.integers(1, 60), min_size=1, max_size=6),
+)
+def test_mes_on_budget_classes_equals_the_textbook_in_fractions(case, budgets):
+    election, utility = case
+    engine = mes_module._Engine(mes_module.prepare(election, utility), tie_ranks(election, "file-order"))
+    # one engine for several per-voter budgets in a row, as add1 uses it: what it keeps must not leak
+    for per_voter in budgets:
+        assert engine_mes(engine, Fraction(per_voter)) == textbook_mes(election, utility, Fraction(per_voter))
+
+
+@pytest.mark.parametrize(
+    "name, utility, budgets",
+    [
+        ("Netherlands_Assen_2024.pb", "cost", (1190, 1500, 1190, 2000)),
+        ("Worldwide_Mechanical_Turk_Utilities_3.pb", "points", (6756, 9000, 7000)),
+        ("Switzerland_Zurich_S5.pb", "cardinality", (300, 450)),
+    ],
+)
+def test_mes_on_real_files_equals_the_textbook(name: str, utility: str, budgets: tuple[int, ...]):
+    election = pabulib.load(PABULIB / name)
+    engine = mes_module._Engine(mes_module.prepare(election, utility), tie_ranks(election, "file-order"))
+    for per_voter in budgets:
+        assert engine_mes(engine, Fraction(per_voter)) == textbook_mes(election, utility, Fraction(per_voter))
 
 
 # --- the command pauses the cyclic garbage collector only while it runs ----------------------------------

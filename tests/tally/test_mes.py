@@ -164,7 +164,7 @@ def naive_add1(e: Election, utility: str, start: str, increment: int = 1) -> lis
     t = Fraction(budget // n) if start == "floor" else Fraction(budget, n)
     previous = None
     while True:
-        selected = engine.run(t)[0]
+        selected = engine.run(t).selected
         spent = sum(voters.costs[p] for p in selected)
         if spent > budget:
             return previous
@@ -226,3 +226,12 @@ def test_a_price_computed_before_an_unrelated_purchase_still_charges_the_right_a
     skip = next(step for step in outcome.steps if step.action == "skip")
     assert skip.project == "Z"
     assert skip.details["supporters_budget"] == 12
+
+
+def test_add1_is_unchanged_when_the_engine_may_keep_only_a_few_class_structures(monkeypatch):
+    # The engine keeps the class structure of each set of funded projects it met, up to _MAX_NODES, and
+    # starts afresh beyond that: with a tiny limit it rebuilds constantly and must still agree.
+    e = pabulib.load(DATA / "Netherlands_Assen_2024.pb")
+    expected = [e.projects[p].id for p in naive_add1(e, "cost", "floor")]
+    monkeypatch.setattr(mes_module, "_MAX_NODES", 2)
+    assert sorted(compute("mes", e, completion="add1").selected) == sorted(expected)

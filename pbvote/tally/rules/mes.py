@@ -26,8 +26,8 @@ For ``cost`` and ``cardinality`` a voter supports a project she approved, ranked
   floor``; ``exact`` starts at ``B/n`` as pabutools does), then raise the per-voter budget by
   ``budget_increment`` units at a time while the outcome still costs at most ``B``. Stop at the first
   per-voter budget whose outcome is *exhaustive* (no unfunded project with supporters fits the money left;
-  that outcome is kept) or *over budget* (the previous outcome is kept). Every per-voter budget tried is in
-  the trace. This is pabutools' ``method_of_equal_shares(voter_budget_increment=…)`` and reproduces Assen
+  that outcome is kept) or *over budget* (the previous outcome is kept). The trace has one "budget" step per
+  stretch of per-voter budgets with the same outcome (``per_voter_budget`` to ``same_outcome_up_to``). This is pabutools' ``method_of_equal_shares(voter_budget_increment=…)`` and reproduces Assen
   2024's official result;
 - ``add1u`` — ``add1``, then utilitarian completion (equalshares.net's recommended "Add1" followed by greedy
   completion);
@@ -42,17 +42,21 @@ outcome replaces the MES outcome only when strictly more voters prefer it.
 
 **Speed.** The rule works on the aggregated profile (identical ballots merged) and, beyond that, on *budget
 classes*: voters who support the same funded projects (with the same utilities) always hold the same budget,
-so the rule tracks one budget per class, not per voter. The class structure after a sequence of selections
-does not depend on the per-voter budget, so the ``add1`` iterations reuse it: each run follows the previous
-run's path of selections and only rebuilds classes from the first selection that differs. Rho is
-recomputed lazily: it can only grow, so a project's last price is a lower bound, and only projects sharing
-supporters with the one just funded need a new one. Everything is exact (integers and Fractions).
+so the rule tracks one budget per class, not per voter. The class structure depends only on the set of
+projects funded so far, not on the per-voter budget nor on the order of purchase, so it is kept between the
+``add1`` runs (keyed by that set), and runs for nearby budgets, which often differ by a swap of two purchases,
+share it. Prices are recomputed lazily: a price can only grow during a run, so a project's last price is a
+lower bound, and only projects sharing supporters with the one just funded need a new one. Money is exact:
+integers over a common denominator that grows with each purchase; no float ever decides anything (the heap
+compares correctly rounded floats first, which order unequal values correctly, and exact fractions on equal
+floats). ``add1`` settles stretches of per-voter budgets with one run where it can prove that the whole
+stretch gives the same outcome (see :func:`add1_budget`).
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
 from typing import Any
@@ -60,6 +64,9 @@ from typing import Any
 from ..model import Election, Outcome, Step
 from . import Param, RuleError, compute, register
 from .ties import tie_ranks
+
+# Nodes the engine keeps (each holds the class entries of every project it touched).
+_MAX_NODES = 400
 
 UTILITY_PARAM = Param(
     "utility", str, "cost", "what a funded project is worth to a supporter", ("cost", "cardinality", "points")
@@ -144,55 +151,13 @@ def mes(
         )
 
     if completion in ("add1", "add1u"):
-        per_voter: Fraction = Fraction(budget // n) if budget_start == "floor" else Fraction(budget, n)
-        chosen = per_voter
-        while True:
-            selected, until, _ = engine.run(per_voter)
-            spent = sum(voters.costs[p] for p in selected)
-            chosen_set = set(selected)
-            exhaustive = spent <= budget and not any(
-                voters.costs[p] <= budget - spent for p in voters.candidates if p not in chosen_set
-            )
-            # Every decision of the run holds for per-voter budgets in [per_voter, until): the budgets up to
-            # there give the same outcome, so the tries in between are settled without running them.
-            if spent > budget or exhaustive:
-                same_until = per_voter
-            elif until is None:
-                raise AssertionError("a non-exhaustive outcome cannot hold for every larger per-voter budget")
-            else:
-                tries = max(1, -((per_voter - until) // budget_increment))  # ceil((until - t0) / increment)
-                same_until = per_voter + (tries - 1) * budget_increment
-            steps.append(
-                Step(
-                    "budget",
-                    cost=spent,
-                    reason=(
-                        "over budget: keep the previous per-voter budget"
-                        if spent > budget
-                        else "exhaustive: stop here"
-                        if exhaustive
-                        else "fits, money left: try a larger per-voter budget"
-                    ),
-                    details={
-                        "per_voter_budget": per_voter,
-                        "same_outcome_up_to": same_until,
-                        "spent": spent,
-                        "selected": len(selected),
-                    },
-                )
-            )
-            if spent > budget:
-                break
-            chosen = same_until  # the last per-voter budget add1 would try before the next run
-            if exhaustive:
-                break
-            per_voter = same_until + budget_increment
-        per_voter = chosen
+        per_voter = add1_budget(engine, budget, budget_start, budget_increment, steps)
     else:
         per_voter = Fraction(budget, n)
 
-    selected, _, mes_steps = engine.run(per_voter, trace=True)
-    steps.extend(mes_steps)
+    run = engine.run(per_voter, trace=True)
+    selected = run.selected
+    steps.extend(run.steps)
     if completion in ("add1u", "utilitarian"):
         selected = selected + utilitarian_fill(voters, ranks, selected, budget, steps)
 
@@ -222,6 +187,75 @@ def mes(
     ids = [election.projects[p].id for p in selected]
     spent = sum(election.projects[p].cost for p in selected)
     return Outcome("mes", params, ids, budget, spent, tie_breaking, steps)
+
+
+def add1_budget(engine: _Engine, budget: int, start: str, increment: int, steps: list[Step]) -> Fraction:
+    """The per-voter budget add1 ends with (see the module docstring), adding a "budget" step to ``steps`` for
+    each stretch of per-voter budgets with one outcome.
+
+    add1 tries every per-voter budget in turn; here one run settles a whole stretch of them when
+    :meth:`_Engine.certify` proves that they all give its outcome. Stretches are found by doubling the jump
+    while the proof holds, then halving it: each try costs about one MES run, so a jump of one is never
+    tried, the next budget is simply run. On big elections the proof rarely holds (some pair of projects is
+    always within a fraction of a percent of each other), so after a failed first try the next stretches are
+    not tried at all, for twice as many stretches each time (reset by a success): few wasted tries there,
+    and long stretches settled at once on small elections."""
+    voters = engine.voters
+    costs = voters.costs
+    n = voters.num_voters
+    t = Fraction(budget // n) if start == "floor" else Fraction(budget, n)
+    chosen = t
+    stretch: Step | None = None
+    stretch_outcome: list[int] = []
+    pause = backoff = 0  # stretches left without a try; the next pause after a failed first try
+    while True:
+        run = engine.run(t)
+        spent = sum(costs[p] for p in run.selected)
+        if spent > budget:
+            reason = "over budget: keep the previous per-voter budget"
+            steps.append(_budget_step(reason, t, t, spent, run.selected))
+            return chosen
+        funded = set(run.selected)
+        exhaustive = not any(costs[p] <= budget - spent for p in voters.candidates if p not in funded)
+        last = t
+        if pause:
+            pause -= 1
+        elif not exhaustive:
+            last = _stretch(engine, run, t, increment)
+            backoff = 0 if last > t else max(1, 2 * backoff)
+            pause = backoff
+        if stretch is not None and run.selected == stretch_outcome:
+            stretch.details["same_outcome_up_to"] = last
+        else:
+            reason = (
+                "exhaustive: stop here" if exhaustive else "fits, money left: try a larger per-voter budget"
+            )
+            stretch, stretch_outcome = _budget_step(reason, t, last, spent, run.selected), run.selected
+            steps.append(stretch)
+        chosen = last
+        if exhaustive:
+            return chosen
+        t = last + increment
+
+
+def _stretch(engine: _Engine, run: _Run, t: Fraction, increment: int) -> Fraction:
+    """The largest per-voter budget ``t + k*increment`` proven to give ``run``'s outcome (``t`` if none)."""
+    last, prices, jump, growing = t, run.prices, 2, True
+    while jump >= 2:
+        probe = last + jump * increment
+        certified = engine.certify(probe, run.selected, prices)
+        if certified is None:
+            growing = False
+            jump //= 2
+        else:
+            last, prices = probe, certified
+            jump = jump * 2 if growing else jump // 2
+    return last
+
+
+def _budget_step(reason: str, t: Fraction, last: Fraction, spent: int, selected: list[int]) -> Step:
+    details = {"per_voter_budget": t, "same_outcome_up_to": last, "spent": spent, "selected": len(selected)}
+    return Step("budget", cost=spent, reason=reason, details=details)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -259,17 +293,24 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
     m = len(costs)
     points = _points(election, profile, points_scheme) if utility == "points" else None
     items: list[tuple[tuple[int, int], ...]] = []
+    given_points = profile.points
     for g, ballot in enumerate(profile.ballots):
         if points is not None:
-            pairs = [(p, u) for p, u in zip(ballot, points[g]) if u > 0]
+            pairs = sorted((p, u) for p, u in zip(ballot, points[g]) if u > 0)
         else:
-            given = profile.points[g] if profile.points is not None else None
-            supported = [p for k, p in enumerate(ballot) if given is None or given[k] > 0]
-            pairs = [(p, costs[p] if utility == "cost" else 1) for p in supported]
-        merged: dict[int, int] = {}
-        for p, u in pairs:
-            merged[p] = merged.get(p, 0) + u
-        items.append(tuple(sorted(merged.items())))
+            if given_points is not None:
+                ballot = [p for p, given in zip(ballot, given_points[g]) if given > 0]
+            pairs = (
+                sorted((p, costs[p]) for p in ballot)
+                if utility == "cost"
+                else [(p, 1) for p in sorted(ballot)]
+            )
+        if len({p for p, _ in pairs}) != len(pairs):  # a project listed twice: its utilities add up
+            merged: dict[int, int] = {}
+            for p, u in pairs:
+                merged[p] = merged.get(p, 0) + u
+            pairs = sorted(merged.items())
+        items.append(tuple(pairs))
     supporters: list[list[int]] = [[] for _ in range(m)]
     total = [0] * m
     for g, pairs in enumerate(items):
@@ -312,385 +353,376 @@ def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, 
 
 
 # --------------------------------------------------------------------------------------------------------
-# The engine: budget classes, memoised along the last run's path of selections.
+# The engine: budget classes, memoised by the set of funded projects.
+
+
+class _Node:
+    """The class structure once the projects ``funded`` are bought (in whatever order).
+
+    A *class* is the set of ``(project, utility)`` of the funded projects its voters support: voters of one
+    class always hold the same money. ``entries[p]`` maps ``(class, utility for p)`` to the number of voters
+    in that class who support ``p``; ``splits[s]`` (filled when ``s`` is bought from here) lists each ``(old
+    class, utility for s, new class)``. Nearby per-voter budgets often buy the same projects in a slightly
+    different order; keyed by the set, those runs share their nodes.
+    """
+
+    __slots__ = ("entries", "funded", "splits")
+
+    def __init__(self, funded: frozenset[int], entries: list[dict[tuple[int, int], int]]):
+        self.funded = funded
+        self.entries = entries
+        self.splits: dict[int, list[tuple[int, int, int]]] = {}
 
 
 @dataclass
-class _Node:
-    """The class structure after funding ``path`` (a prefix of some run's selections).
+class _Run:
+    """One run's result: the funded projects in order (free ones first), the price (rho, per unit of
+    utility) each non-free one was bought at, and the trace steps when asked for."""
 
-    A *class* is keyed by the funded projects its voters support, with their utilities, as a tuple of
-    ``(project, utility)`` in selection order. ``entries[p]`` maps ``(class, utility for p)`` to the number
-    of voters in that class who support ``p``; ``splits`` (filled when the child for ``s`` is built) lists,
-    for funded ``s``, each ``(old class, utility for s, new class)``.
-    """
-
-    path: tuple[int, ...]
-    entries: list[dict[tuple[int, int], int]]
-    child_project: int = -1
-    splits: list[tuple[int, int, int]] = field(default_factory=list)
+    selected: list[int]
+    prices: list[Fraction]
+    steps: list[Step]
 
 
 class _Engine:
+    """Runs MES for any per-voter budget on one prepared profile, reusing the class structure between runs.
+
+    Utilities inside the engine: with ``cost`` or ``cardinality`` utility every supporter of a project draws
+    the same utility from it, so the engine gives each supporter utility 1 (rho is then the payment of each
+    supporter who can afford it) and divides by ``unit[p]`` (the cost, resp. 1) to compare projects by price
+    per unit of utility. With ``points`` the engine uses the points themselves.
+    """
+
     def __init__(self, voters: Voters, ranks: list[int]):
         self.voters = voters
         self.ranks = ranks
         m = len(voters.costs)
+        if voters.uniform:
+            self.items = [tuple((p, 1) for p, _ in pairs) for pairs in voters.items]
+            self.unit = list(voters.costs) if voters.utility == "cost" else [1] * m
+            self.sort_factor: dict[int, int] = {1: 1}
+        else:
+            self.items = voters.items
+            self.unit = [1] * m
+            # rows are sorted by budget/utility; with L a common multiple of all utilities, budget*(L//u)
+            # orders them the same way in integers
+            common = 1
+            for pairs in voters.items:
+                for _, u in pairs:
+                    common = common * u // gcd(common, u)
+            self.sort_factor = {u: common // u for pairs in voters.items for _, u in pairs}
         root_entries: list[dict[tuple[int, int], int]] = [{} for _ in range(m)]
-        # Classes get integer ids: 0 is "supports no funded project"; (parent id, project, utility) -> id.
-        self.class_of = [0] * len(voters.items)  # group -> class along the current path
-        self.class_ids: dict[tuple[int, int, int], int] = {}
-        self.class_parent: list[int] = [0]
-        for g, pairs in enumerate(voters.items):
+        for g, pairs in enumerate(self.items):
             w = voters.weights[g]
             for p, u in pairs:
-                key = (0, u)
-                root_entries[p][key] = root_entries[p].get(key, 0) + w
-        # the last run's path of nodes (root first); class_of describes path[synced]
-        self.path: list[_Node] = [_Node((), root_entries)]
-        self.synced = 0
-        # overlap[s]: projects sharing a supporter with s (their price may change when s is funded),
-        # found by OR-ing each supporting ballot's bit mask of projects
-        masks = [sum(1 << p for p, _ in pairs) for pairs in voters.items]
-        self.overlap: list[set[int]] = []
-        for s in range(m):
-            touched = 0
-            for g in voters.supporters[s]:
-                touched |= masks[g]
-            self.overlap.append({p for p in range(m) if touched >> p & 1})
+                bucket = root_entries[p]
+                bucket[(0, u)] = bucket.get((0, u), 0) + w
+        # Classes get integer ids: 0 is "supports no funded project"
+        self.class_key: list[frozenset[tuple[int, int]]] = [frozenset()]
+        self.class_index: dict[frozenset[tuple[int, int]], int] = {frozenset(): 0}
+        self.grown: dict[tuple[int, int, int], int] = {}  # (class, project, utility) -> class plus it
+        self.shrunk: dict[tuple[int, int], int] = {}  # (class, project) -> class without it
+        self.class_of = [0] * len(voters.items)  # group -> class in the node ``synced``
+        root = _Node(frozenset(), root_entries)
+        self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
+        self.root = self.synced = root
+        self._overlap: dict[int, set[int]] = {}
 
-    def _child(self, depth: int, s: int) -> _Node:
-        """The node after ``path[depth]`` plus funding ``s``: the cached one if the last run did the same,
-        else built from ``path[depth]`` (the cached path is cut there)."""
-        node = self.path[depth]
-        if node.child_project == s and depth + 1 < len(self.path):
-            return self.path[depth + 1]
-        self._sync(depth)
-        del self.path[depth + 1 :]
-        voters = self.voters
-        entries = list(node.entries)
-        copied: set[int] = set()
-        splits: dict[tuple[int, int], int] = {}
-        class_of = self.class_of
-        uniform_u = (
-            voters.costs[s] if voters.utility == "cost" else 1 if voters.utility == "cardinality" else None
-        )
-        # First aggregate the moves (class old -> new, for each project the movers support), then apply
-        # them: early on all movers share a class, so this is one update per project, not per ballot.
-        moved: dict[tuple[int, int, int, int], int] = {}
-        funded = set(node.path)
-        funded.add(s)
-        for g in voters.supporters[s]:
-            old = class_of[g]
-            u_s = uniform_u if uniform_u is not None else voters.utility_of(g, s)
-            new = self._class_id(old, s, u_s)
-            splits[(old, u_s)] = new
-            class_of[g] = new
-            w = voters.weights[g]
-            for p, u in voters.items[g]:
-                key = (old, new, p, u)
-                moved[key] = moved.get(key, 0) + w
-        for (old, new, p, u), w in moved.items():
-            if p in funded:
-                continue  # a funded project's entries are never read again
-            bucket = entries[p]
-            if p not in copied:
-                bucket = entries[p] = dict(bucket)
-                copied.add(p)
-            old_key = (old, u)
-            left = bucket[old_key] - w
-            if left:
-                bucket[old_key] = left
-            else:
-                del bucket[old_key]
-            new_key = (new, u)
-            bucket[new_key] = bucket.get(new_key, 0) + w
-        child = _Node(node.path + (s,), entries)
-        node.child_project = s
-        node.splits = [(old, u, new) for (old, u), new in splits.items()]
-        self.path.append(child)
-        self.synced = depth + 1
-        return child
-
-    def _class_id(self, parent: int, project: int, utility: int) -> int:
-        """The id of the class of voters in class ``parent`` who also support funded ``project``."""
-        key = (parent, project, utility)
-        found = self.class_ids.get(key)
+    def overlap(self, s: int) -> set[int]:
+        """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded)."""
+        found = self._overlap.get(s)
         if found is None:
-            found = self.class_ids[key] = len(self.class_parent)
-            self.class_parent.append(parent)
+            found = self._overlap[s] = {p for g in self.voters.supporters[s] for p, _ in self.items[g]}
         return found
 
-    def _sync(self, depth: int) -> None:
-        """Make ``class_of`` describe ``path[depth]`` by walking the cached path back or forward."""
-        voters = self.voters
+    def _utility(self, g: int, s: int) -> int:
+        return 1 if self.voters.uniform else self.voters.utility_of(g, s)
+
+    def _child(self, node: _Node, s: int) -> _Node:
+        """The node after ``node`` plus buying ``s``, with ``node.splits[s]`` filled in."""
+        funded = node.funded | {s}
+        child = self.nodes.get(funded)
+        if child is not None and s in node.splits:
+            return child
+        if len(self.nodes) > _MAX_NODES:
+            self.nodes = {node.funded: node}  # keep memory bounded; runs rebuild what they need
+        self._sync(node)
         class_of = self.class_of
-        while self.synced > depth:
-            s = self.path[self.synced].path[-1]
-            for g in voters.supporters[s]:
-                class_of[g] = self.class_parent[class_of[g]]
-            self.synced -= 1
-        while self.synced < depth:
-            s = self.path[self.synced].child_project
-            for g in voters.supporters[s]:
-                class_of[g] = self._class_id(class_of[g], s, voters.utility_of(g, s))
-            self.synced += 1
+        weights = self.voters.weights
+        splits: dict[tuple[int, int], int] = {}
+        # Aggregate the moves (class old -> new, for each project the movers support), then apply them:
+        # early on all movers share a class, so this is one update per project, not per ballot.
+        moved: dict[tuple[int, int, int, int], int] = {}
+        for g in self.voters.supporters[s]:
+            old = class_of[g]
+            u_s = self._utility(g, s)
+            new = self._grow(old, s, u_s)
+            splits[(old, u_s)] = new
+            class_of[g] = new
+            if child is None:
+                w = weights[g]
+                for p, u in self.items[g]:
+                    key = (old, new, p, u)
+                    moved[key] = moved.get(key, 0) + w
+        node.splits[s] = [(old, u, new) for (old, u), new in splits.items()]
+        if child is None:
+            entries = list(node.entries)
+            copied: set[int] = set()
+            for (old, new, p, u), w in moved.items():
+                if p in funded:
+                    continue  # a funded project's entries are never read again
+                bucket = entries[p]
+                if p not in copied:
+                    bucket = entries[p] = dict(bucket)
+                    copied.add(p)
+                old_key = (old, u)
+                left = bucket[old_key] - w
+                if left:
+                    bucket[old_key] = left
+                else:
+                    del bucket[old_key]
+                new_key = (new, u)
+                bucket[new_key] = bucket.get(new_key, 0) + w
+            child = self.nodes[funded] = _Node(funded, entries)
+        self.synced = child
+        return child
 
-    def run(self, t0: Fraction, trace: bool = False) -> tuple[list[int], Fraction | None, list[Step]]:
-        """One MES run with per-voter budget ``t0``.
+    def _class(self, key: frozenset[tuple[int, int]]) -> int:
+        found = self.class_index.get(key)
+        if found is None:
+            found = self.class_index[key] = len(self.class_key)
+            self.class_key.append(key)
+        return found
 
-        Returns the funded projects, ``until`` and the trace steps. Every budget and price in the run is an
-        affine function ``a + b*t`` of the per-voter budget ``t``, evaluated at ``t0`` for each decision;
-        ``until`` is the first ``t > t0`` at which some decision of this run could go the other way (None if
-        none can), so every per-voter budget in ``[t0, until)`` gives this same outcome.
+    def _grow(self, c: int, s: int, u: int) -> int:
+        """The class of voters in class ``c`` who also support funded ``s`` (with utility ``u``)."""
+        found = self.grown.get((c, s, u))
+        if found is None:
+            found = self.grown[(c, s, u)] = self._class(self.class_key[c] | {(s, u)})
+            self.shrunk[(found, s)] = c
+        return found
 
-        Money is kept as integers over one common denominator ``scale`` (budget = v/scale at t0, and
-        (a + b*t)/scale as a function of t): each purchase multiplies ``scale`` by the rich supporters'
-        total utility, so the new budgets stay whole numbers and the hot loops never build a Fraction.
+    def _shrink(self, c: int, s: int) -> int:
+        """The class of voters in class ``c`` once ``s`` is no longer funded."""
+        found = self.shrunk.get((c, s))
+        if found is None:
+            found = self.shrunk[(c, s)] = self._class(frozenset(x for x in self.class_key[c] if x[0] != s))
+        return found
+
+    def _sync(self, node: _Node) -> None:
+        """Make ``class_of`` describe ``node``: take out the projects it does not fund, add those it does."""
+        supporters = self.voters.supporters
+        class_of = self.class_of
+        here, there = self.synced.funded, node.funded
+        for s in here - there:
+            for g in supporters[s]:
+                class_of[g] = self._shrink(class_of[g], s)
+        for s in there - here:
+            for g in supporters[s]:
+                class_of[g] = self._grow(class_of[g], s, self._utility(g, s))
+        self.synced = node
+
+    def run(self, t: Fraction, trace: bool = False) -> _Run:
+        """One MES run with per-voter budget ``t``: at each step the cheapest affordable project is funded."""
+        return self._walk(Fraction(t), None, None, trace)  # type: ignore[return-value]
+
+    def certify(self, t: Fraction, selected: list[int], prices: list[Fraction]) -> list[Fraction] | None:
+        """Whether MES funds ``selected`` (bought at ``prices``, per unit of utility, with a smaller per-voter
+        budget) for every per-voter budget from that one up to ``t``: if so, the prices at ``t`` along the same
+        order (to certify the next stretch); else None.
+
+        Along a fixed order of purchases, a larger per-voter budget leaves every voter at least as much money
+        at every step (a rich payer pays a lower price, a poor one never ends below zero), so every price is
+        at most what it was. So if at each step the project funded there, at its price for the *smaller*
+        budget, is still cheaper than every other project at its price for the *larger* one (ties as the
+        tie-breaking order decides them), and at the end nothing else is affordable even with the larger
+        budget, every per-voter budget in between makes the same choices."""
+        return self._walk(Fraction(t), selected[len(self.voters.free) :], prices, False)  # type: ignore[return-value]
+
+    def _walk(self, t: Fraction, order: list[int] | None, bounds: list[Fraction] | None, trace: bool):
+        """MES at per-voter budget ``t`` (``order`` None), or the replay of ``order`` for :meth:`certify`.
+
+        Money is exact: class budgets are integers over a common denominator ``scale`` that grows at each
+        purchase. A class's budget is stored once, when the class is created, as ``(v, k)`` meaning
+        ``v / scale_k``; ``lift[k] = scale / scale_k`` brings it to the current scale. Prices are lazy: a
+        project's last price is a lower bound for the rest of the run (budgets only shrink), so only a project
+        whose lower bound is the smallest is priced again, and only if a purchase since touched its supporters.
         """
-        voters = self.voters
-        costs = voters.costs
-        ranks = self.ranks
+        voters, costs, ranks, unit = self.voters, self.voters.costs, self.ranks, self.unit
         steps: list[Step] = []
-        t0 = Fraction(t0)
-        bound = _Bound(t0)
-        scale = t0.denominator
-        # class -> (v, a, b): its budget is v/scale at t0 and (a + b*t)/scale in general
-        budgets: dict[int, tuple[int, int, int]] = {0: (t0.numerator, 0, scale)}
+        scale = t.denominator
+        budgets: dict[int, tuple[int, int]] = {0: (t.numerator, 0)}
+        lift = [1]
         depth = 0
-        node = self.path[0]
+        node = self.root
         selected: list[int] = list(voters.free)
+        prices: list[Fraction] = []
         if trace:
             for p in voters.free:
                 steps.append(
                     Step("select", project=voters.ids[p], cost=0, reason="costs nothing and has supporters")
                 )
-        heap: list[tuple[Fraction, int, int, int]] = []
+        # heap entries: (approximate price, exact price, tie rank, version, project). float() of a Fraction is
+        # correctly rounded, hence monotone: different floats order the exact prices correctly, and equal
+        # floats fall through to the exact comparison.
+        heap: list[tuple[float, Fraction, int, int, int]] = []
         version = [0] * len(costs)
-        # project -> its last price (a + b*t)/d as integers (a, b, d), d > 0: a lower bound for every t
-        latest: dict[int, tuple[int, int, int]] = {}
-        priced: dict[int, _Priced] = {}
-        priced_at: dict[int, int] = {}  # project -> the depth (number of selections) it was priced at
-        fresh: set[int] = set()
-        for p in voters.candidates:
-            # before any price is computed, cost/total utility (everybody rich) is a lower bound for all t
-            r = Fraction(costs[p], voters.total_utility[p])
-            latest[p] = (costs[p], 0, voters.total_utility[p])
-            heapq.heappush(heap, (r, ranks[p], 0, p))
+        priced: dict[int, tuple[int, int, int]] = {}  # project -> (need, rich, depth) of its last price
+        fresh: set[int] = set()  # projects whose last price still holds
         done: set[int] = set()
-        while heap:
-            _, _, ver, p = heapq.heappop(heap)
-            if p in done or ver != version[p]:
-                continue
-            if p not in fresh:
-                result = _price(costs[p], node.entries[p], budgets, scale)
-                version[p] += 1
-                if isinstance(result, tuple):
-                    # unaffordable: supporters hold (ta + tb*t)/scale < cost, decided at t0
-                    held, ta, tb = result
-                    bound.require(costs[p] * scale - ta, -tb, strict=True)
-                    done.add(p)
-                    if trace:
-                        steps.append(
-                            Step(
-                                "skip",
-                                project=voters.ids[p],
-                                cost=costs[p],
-                                reason="its supporters have less money left than it costs",
-                                details={
-                                    "supporters_budget": Fraction(held, scale),
-                                    "after_selections": len(selected),
-                                },
-                            )
+        for p in voters.candidates:
+            # everybody able to pay in full: cost / total utility, a lower bound on the price
+            rho = Fraction(costs[p], voters.total_utility[p])
+            heapq.heappush(heap, (float(rho), rho, ranks[p], 0, p))
+
+        def price_of(p: int) -> Fraction | None:
+            """Price p on the current budgets (None if its supporters cannot afford it: p is dropped)."""
+            result = self._price(costs[p] * scale, node.entries[p], budgets, lift)
+            version[p] += 1
+            if isinstance(result, int):
+                done.add(p)
+                if trace:
+                    steps.append(
+                        Step(
+                            "skip",
+                            project=voters.ids[p],
+                            cost=costs[p],
+                            reason="its supporters have less money left than it costs",
+                            details={
+                                "supporters_budget": Fraction(result, scale),
+                                "after_selections": len(selected),
+                            },
                         )
+                    )
+                return None
+            need, rich = result
+            priced[p] = (need, rich, depth)
+            fresh.add(p)
+            rho = Fraction(need, scale * rich * unit[p])
+            heapq.heappush(heap, (float(rho), rho, ranks[p], version[p], p))
+            return rho
+
+        position = 0
+        while True:
+            if order is None:
+                # MES: the cheapest project whose price is up to date is funded
+                if not heap:
+                    break
+                _, _, _, ver, p = heapq.heappop(heap)
+                if p in done or ver != version[p]:
                     continue
-                priced[p] = result
-                priced_at[p] = depth
-                latest[p] = (result.need_a, result.need_b, scale * result.rich)
-                fresh.add(p)
-                heapq.heappush(heap, (result.value, ranks[p], version[p], p))
-                continue
-            # p is priced on current budgets and no project is cheaper per unit of utility: fund it.
+                if p not in fresh:
+                    price_of(p)
+                    continue
+            else:
+                # replay: the next project of the order must beat every other project's price at t
+                target = order[position] if position < len(order) else None
+                limit = None
+                if target is not None:
+                    bound = bounds[position]  # type: ignore[index]
+                    limit = (float(bound), bound, ranks[target])
+                while heap:
+                    approximate, rho, rank, ver, q = heap[0]
+                    if q in done or ver != version[q] or q == target:
+                        heapq.heappop(heap)
+                        continue
+                    if limit is not None and (approximate, rho, rank) > limit:
+                        break  # every other project costs more
+                    if q in fresh:
+                        return None  # q is affordable and as cheap: a budget in between may choose it
+                    heapq.heappop(heap)
+                    price_of(q)
+                if target is None:
+                    break
+                p = target
+                if p not in fresh and price_of(p) is None:
+                    return None  # cannot happen (more money than at the smaller budget), but never guess
+                position += 1
             done.add(p)
-            if priced_at[p] != depth:
-                # priced before a selection that shared none of its supporters: the same price, but its
-                # numbers are on the old money scale (every budget was rescaled since), so compute it again
-                price = priced[p] = _price(costs[p], node.entries[p], budgets, scale)  # type: ignore[assignment]
-                latest[p] = (price.need_a, price.need_b, scale * price.rich)
-            price = priced[p]
-            price.constrain(bound)
-            pa, pb, pd = latest[p]
-            for q, (qa, qb, qd) in latest.items():
-                if q in done:
-                    continue
-                # rho_p(t) must stay below q's lower bound (or equal, if p wins the tie): cross-multiplied,
-                # (qa*pd - pa*qd) + (qb*pd - pb*qd)*t >= 0; only a falling difference can change sign
-                slope = qb * pd - pb * qd
-                if slope < 0:
-                    bound.require(qa * pd - pa * qd, slope, strict=ranks[q] < ranks[p])
+            need, rich, at = priced[p]
+            need *= lift[at]  # a price from before an unrelated purchase: the same price on today's scale
+            prices.append(Fraction(need, scale * rich * unit[p]))
             if trace:
-                steps.append(self._select_step(p, price, node, budgets, scale))
-            child = self._child(depth, p)
-            # rho = need/(scale*rich) with need = cost*scale - poor_a - poor_b*t: rescale every budget by `rich`
-            rich, need, need_a, need_b = price.rich, price.need, price.need_a, price.need_b
-            budgets = {key: (v * rich, a * rich, b * rich) for key, (v, a, b) in budgets.items()}
-            for old, u, new in node.splits:
-                v, a, b = budgets[old]
-                pay_v, pay_a, pay_b = u * need, u * need_a, u * need_b
-                if pay_v < v:
-                    bound.require(a - pay_a, b - pay_b, strict=True)
-                    budgets[new] = (v - pay_v, a - pay_a, b - pay_b)
-                else:
-                    bound.require(pay_a - a, pay_b - b, strict=False)
-                    budgets[new] = (0, 0, 0)
+                steps.append(self._select_step(p, need, rich, node, budgets, lift, scale))
+            child = self._child(node, p)
+            # rho*u = need*u/(scale*rich): on the scale scale*rich, a class paying it keeps b*rich - u*need
+            lifted = [factor * rich for factor in lift]
+            for old, u, new in node.splits[p]:
+                v, k = budgets[old]
+                left = v * lift[k] * rich - u * need
+                budgets[new] = (max(0, left), depth + 1)
+            lifted.append(1)
+            lift = lifted
             scale *= rich
             node, depth = child, depth + 1
             selected.append(p)
-            fresh.difference_update(self.overlap[p])
-        return selected, bound.until, steps
+            fresh.difference_update(self.overlap(p))
+        if order is not None:
+            return prices
+        return _Run(selected, prices, steps)
 
-    def _select_step(self, p: int, price: _Priced, node: _Node, budgets: dict, scale: int) -> Step:
+    def _price(
+        self, cost_scaled: int, entries: dict, budgets: dict, lift: list[int]
+    ) -> tuple[int, int] | int:
+        """The price of a project costing ``cost_scaled`` (on the current scale) to its supporter rows
+        ``entries``: ``(need, rich)`` with rho*u = u*need/(scale*rich) for each supporter able to pay it, the
+        others paying all they have; or, if they cannot afford it together, the money they hold."""
+        held = 0
+        for (c, _), w in entries.items():
+            v, k = budgets[c]
+            if v:
+                held += w * v * lift[k]
+        if held < cost_scaled:
+            return held
+        factor = self.sort_factor
+        rows = []
+        rich = 0
+        for (c, u), w in entries.items():
+            v, k = budgets[c]
+            if v:
+                b = v * lift[k]
+                rows.append((b * factor[u], b, u, w))
+                rich += w * u
+        need = cost_scaled
+        # if the poorest row (by budget per utility) can pay rho*u, everybody can
+        first = min(rows)
+        if need * first[2] <= first[1] * rich:
+            return need, rich
+        rows.sort()
+        for _, b, u, w in rows:
+            if need * u <= b * rich:
+                return need, rich
+            need -= w * b
+            rich -= w * u
+        raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
+
+    def _select_step(
+        self, p: int, need: int, rich: int, node: _Node, budgets: dict, lift: list[int], scale: int
+    ) -> Step:
         cost = self.voters.costs[p]
         entries = node.entries[p]
-        held = Fraction(sum(w * budgets[key][0] for (key, _), w in entries.items()), scale)
-        supporters = sum(entries.values())
-        rho = price.value
+        held = Fraction(sum(w * budgets[c][0] * lift[budgets[c][1]] for (c, _), w in entries.items()), scale)
+        payment = Fraction(need, scale * rich)  # per unit of the engine's utility
+        rho = payment / self.unit[p]
         details: dict[str, Any] = {
             "rho": rho,
-            "supporters": supporters,
+            "supporters": sum(entries.values()),
             "supporters_budget_before": held,
             "supporters_budget_after": held - cost,
         }
         if self.voters.uniform:
-            u = next(iter(entries))[1]
-            per_voter = rho * u
-            details["price_per_voter"] = per_voter
-            details["effective_votes"] = Fraction(cost) / per_voter
+            details["price_per_voter"] = payment
+            details["effective_votes"] = Fraction(cost) / payment
         else:
             details["effective_points"] = Fraction(cost) / rho
         return Step(
             "select",
             project=self.voters.ids[p],
             cost=cost,
-            support=supporters,
+            support=details["supporters"],
             reason="lowest price per unit of utility among the projects its supporters can still afford",
             details=details,
         )
-
-
-class _Bound:
-    """The first per-voter budget ``t > t0`` at which a recorded decision could change (``until``).
-
-    Kept as a pair (numerator, denominator) and compared by cross-multiplication (no Fractions)."""
-
-    def __init__(self, t0: Fraction):
-        self.t0 = t0
-        self._num: int | None = None
-        self._den = 1
-
-    @property
-    def until(self) -> Fraction | None:
-        return None if self._num is None else Fraction(self._num, self._den)
-
-    def require(self, a: int, b: int, strict: bool) -> None:
-        """Record a decision that relied on ``a + b*t0 > 0`` (strict) or ``>= 0`` (integers, any positive
-        common factor); it holds while ``a + b*t`` keeps its sign: for every ``t`` when ``b >= 0``, else up
-        to the root ``a/(-b)``. A root at or before t0 (a tie) means the next per-voter budget must be run."""
-        if b >= 0:
-            return
-        num, den = a, -b
-        t0 = self.t0
-        if num * t0.denominator <= t0.numerator * den:
-            num, den = t0.numerator, t0.denominator
-        if self._num is None or num * self._den < self._num * den:
-            self._num, self._den = num, den
-
-    def require_fraction(self, a: Fraction, b: Fraction, strict: bool) -> None:
-        """:meth:`require` for Fraction coefficients."""
-        if b >= 0:
-            return
-        self.require(a.numerator * b.denominator, b.numerator * a.denominator, strict)
-
-
-@dataclass
-class _Priced:
-    """A project's price: rho = need/(scale*rich) at t0, and ``a + b*t`` in general; ``rows[:poor]`` are the
-    supporter classes that pay all they have, the rest pay rho*u (rows: (sort key, v, a, b, u, weight))."""
-
-    value: Fraction
-    a: Fraction
-    b: Fraction
-    need: int  # cost*scale - poor supporters' money (v), so rho*u*scale*rich = u*need
-    need_a: int
-    need_b: int
-    rich: int  # total utility of the rich supporters
-    rows: list
-    poor: int
-
-    def constrain(self, bound: _Bound) -> None:
-        """Who is poor and who is rich must not change: b_c(t) < rho(t)*u, resp. b_c(t) >= rho(t)*u
-        (both sides multiplied by scale*rich: u*need(t) against rich*(a + b*t))."""
-        rich, need_a, need_b = self.rich, self.need_a, self.need_b
-        for k, (_, _, a, b, u, _) in enumerate(self.rows):
-            if k < self.poor:
-                bound.require(u * need_a - rich * a, u * need_b - rich * b, strict=True)
-            else:
-                bound.require(rich * a - u * need_a, rich * b - u * need_b, strict=False)
-
-
-def _price(cost: int, entries: dict[tuple[int, int], int], budgets: dict, scale: int) -> _Priced | tuple:
-    """The smallest rho with sum(min(budget, rho*u)) over supporters == cost, as a :class:`_Priced`; or, if
-    the supporters cannot afford the project, ``(v, a, b)`` of their total ``(a + b*t)/scale``."""
-    rows = []
-    total = 0
-    rich_utility = 0
-    uniform = True
-    first_u = None
-    for (key, u), w in entries.items():
-        v, a, b = budgets[key]
-        # a class with nothing left at t0 matters only if it has more for larger t (e.g. t0 = 0)
-        if v > 0 or b:
-            rows.append((v, v, a, b, u, w))
-            total += w * v
-            rich_utility += w * u
-            if first_u is None:
-                first_u = u
-            elif u != first_u:
-                uniform = False
-    cost_scaled = cost * scale
-    if total < cost_scaled:
-        return (total, sum(row[5] * row[2] for row in rows), sum(row[5] * row[3] for row in rows))
-    if uniform:
-        rows.sort(key=lambda row: row[1])  # equal utilities: order by budget
-    else:
-        # order by v/u: with L a common multiple of the utilities, v*(L//u) is v/u scaled by L, an integer
-        common = 1
-        for u in {row[4] for row in rows}:
-            common = common * u // gcd(common, u)
-        rows = [(v * (common // u), v, a, b, u, w) for _, v, a, b, u, w in rows]
-        rows.sort(key=lambda row: row[0])
-    poor_v = 0
-    for k, (_, v, _, _, u, w) in enumerate(rows):
-        # every supporter still "rich" pays rho*u; this row can if rho*u <= its budget (cross-multiplied)
-        need = cost_scaled - poor_v
-        if need * u <= v * rich_utility:
-            poor_a = sum(row[5] * row[2] for row in rows[:k])
-            poor_b = sum(row[5] * row[3] for row in rows[:k])
-            denominator = scale * rich_utility
-            return _Priced(
-                Fraction(need, denominator),
-                Fraction(cost_scaled - poor_a, denominator),
-                Fraction(-poor_b, denominator),
-                need,
-                cost_scaled - poor_a,
-                -poor_b,
-                rich_utility,
-                rows,
-                k,
-            )
-        poor_v += w * v
-        rich_utility -= w * u
-    raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
 
 
 def utilitarian_fill(
