@@ -10,6 +10,7 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 ENV_PREFIX = "PBVOTE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,12 +21,12 @@ class DefaultConfig:
 
     SECRET_KEY: str | None = None  # generated into instance/secret_key on first run when unset
     SQLALCHEMY_DATABASE_URI: str | None = None  # defaults to sqlite:///<instance>/pbvote.sqlite3
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    WTF_CSRF_HEADERS: ClassVar[list[str]] = ["X-CSRFToken"]
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,9 +9,9 @@ transaction handling and emit BEGIN ourselves when SQLAlchemy begins one — and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
 
 from flask import Flask
 from sqlalchemy import Engine, event

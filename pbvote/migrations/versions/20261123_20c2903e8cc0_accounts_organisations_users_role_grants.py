@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-23 10:22:39.514349
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '20c2903e8cc0'

@@ -7,9 +7,8 @@ Revises: 2d0c645e051a
 Create Date: 2026-11-23 10:25:23.856193
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '29d459e0d036'

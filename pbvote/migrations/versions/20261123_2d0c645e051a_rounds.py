@@ -8,9 +8,8 @@ Revises: 20c2903e8cc0
 Create Date: 2026-11-23 10:24:48.192042
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '2d0c645e051a'

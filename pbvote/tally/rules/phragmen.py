@@ -109,13 +109,29 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
             details = {"load": best, "left": budget - spent}
             if overrun == "stop":
                 p = too_dear[0]
-                steps.append(Step("stop", projects[p].id, projects[p].cost, score[p],
-                                  "the next project does not fit the money left", details))
+                steps.append(
+                    Step(
+                        "stop",
+                        projects[p].id,
+                        projects[p].cost,
+                        score[p],
+                        "the next project does not fit the money left",
+                        details,
+                    )
+                )
                 break
             for p in too_dear:
                 remaining.discard(p)
-                steps.append(Step("skip", projects[p].id, projects[p].cost, score[p],
-                                  "next in line but does not fit the money left", dict(details)))
+                steps.append(
+                    Step(
+                        "skip",
+                        projects[p].id,
+                        projects[p].cost,
+                        score[p],
+                        "next in line but does not fit the money left",
+                        dict(details),
+                    )
+                )
             continue
         p = tied[0]
         remaining.discard(p)
