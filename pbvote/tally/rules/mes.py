@@ -27,7 +27,8 @@ For ``cost`` and ``cardinality`` a voter supports a project she approved, ranked
   ``budget_increment`` units at a time while the outcome still costs at most ``B``. Stop at the first
   per-voter budget whose outcome is *exhaustive* (no unfunded project with supporters fits the money left;
   that outcome is kept) or *over budget* (the previous outcome is kept). The trace has one "budget" step per
-  stretch of per-voter budgets with the same outcome (``per_voter_budget`` to ``same_outcome_up_to``). This is pabutools' ``method_of_equal_shares(voter_budget_increment=…)`` and reproduces Assen
+  stretch of per-voter budgets with the same outcome (``per_voter_budget`` to ``same_outcome_up_to``). This
+  is pabutools' ``method_of_equal_shares(voter_budget_increment=…)`` and reproduces Assen
   2024's official result;
 - ``add1u`` — ``add1``, then utilitarian completion (equalshares.net's recommended "Add1" followed by greedy
   completion);
@@ -423,10 +424,20 @@ class _Engine:
         self.grown: dict[tuple[int, int, int], int] = {}  # (class, project, utility) -> class plus it
         self.shrunk: dict[tuple[int, int], int] = {}  # (class, project) -> class without it
         self.class_of = [0] * len(voters.items)  # group -> class in the node ``synced``
+        # a run's money per class: money[c] / scale_k with k = made[c], the number of purchases when the class
+        # came about (each class that a run reads got its money earlier in that run)
+        self.money = [0]
+        self.made = [0]
         root = _Node(frozenset(), root_entries)
         self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
         self.root = self.synced = root
         self._overlap: dict[int, set[int]] = {}
+        self.backers = [sum(voters.weights[g] for g in groups) for groups in voters.supporters]
+        # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
+        self.first_price: dict[int, tuple[float, Fraction]] = {}
+        for p in voters.candidates:
+            rho = Fraction(voters.costs[p], voters.total_utility[p])
+            self.first_price[p] = (float(rho), rho)
 
     def overlap(self, s: int) -> set[int]:
         """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded)."""
@@ -492,6 +503,8 @@ class _Engine:
         if found is None:
             found = self.class_index[key] = len(self.class_key)
             self.class_key.append(key)
+            self.money.append(0)
+            self.made.append(0)
         return found
 
     def _grow(self, c: int, s: int, u: int) -> int:
@@ -543,15 +556,16 @@ class _Engine:
         """MES at per-voter budget ``t`` (``order`` None), or the replay of ``order`` for :meth:`certify`.
 
         Money is exact: class budgets are integers over a common denominator ``scale`` that grows at each
-        purchase. A class's budget is stored once, when the class is created, as ``(v, k)`` meaning
-        ``v / scale_k``; ``lift[k] = scale / scale_k`` brings it to the current scale. Prices are lazy: a
+        purchase. A class's budget is stored once, when the class comes about after ``k`` purchases, as
+        ``money[c] / scale_k``; ``lift[k] = scale / scale_k`` brings it to the current scale. Prices are lazy: a
         project's last price is a lower bound for the rest of the run (budgets only shrink), so only a project
         whose lower bound is the smallest is priced again, and only if a purchase since touched its supporters.
         """
         voters, costs, ranks, unit = self.voters, self.voters.costs, self.ranks, self.unit
         steps: list[Step] = []
         scale = t.denominator
-        budgets: dict[int, tuple[int, int]] = {0: (t.numerator, 0)}
+        money, made = self.money, self.made
+        money[0], made[0] = t.numerator, 0
         lift = [1]
         depth = 0
         node = self.root
@@ -570,30 +584,37 @@ class _Engine:
         priced: dict[int, tuple[int, int, int]] = {}  # project -> (need, rich, depth) of its last price
         fresh: set[int] = set()  # projects whose last price still holds
         done: set[int] = set()
+
+        def drop(p: int, held: int) -> None:
+            """p's supporters hold ``held`` (on the current scale), less than it costs: dropped for good."""
+            done.add(p)
+            if trace:
+                steps.append(
+                    Step(
+                        "skip",
+                        project=voters.ids[p],
+                        cost=costs[p],
+                        reason="its supporters have less money left than it costs",
+                        details={
+                            "supporters_budget": Fraction(held, scale),
+                            "after_selections": len(selected),
+                        },
+                    )
+                )
+
         for p in voters.candidates:
-            # everybody able to pay in full: cost / total utility, a lower bound on the price
-            rho = Fraction(costs[p], voters.total_utility[p])
-            heapq.heappush(heap, (float(rho), rho, ranks[p], 0, p))
+            held = self.backers[p] * t.numerator  # on the scale t.denominator
+            if held < costs[p] * scale:
+                drop(p, held)  # even all its supporters' money does not cover it
+            else:
+                heapq.heappush(heap, (*self.first_price[p], ranks[p], 0, p))
 
         def price_of(p: int) -> Fraction | None:
             """Price p on the current budgets (None if its supporters cannot afford it: p is dropped)."""
-            result = self._price(costs[p] * scale, node.entries[p], budgets, lift)
+            result = self._price(costs[p] * scale, node.entries[p], lift)
             version[p] += 1
             if isinstance(result, int):
-                done.add(p)
-                if trace:
-                    steps.append(
-                        Step(
-                            "skip",
-                            project=voters.ids[p],
-                            cost=costs[p],
-                            reason="its supporters have less money left than it costs",
-                            details={
-                                "supporters_budget": Fraction(result, scale),
-                                "after_selections": len(selected),
-                            },
-                        )
-                    )
+                drop(p, result)
                 return None
             need, rich = result
             priced[p] = (need, rich, depth)
@@ -643,14 +664,14 @@ class _Engine:
             need *= lift[at]  # a price from before an unrelated purchase: the same price on today's scale
             prices.append(Fraction(need, scale * rich * unit[p]))
             if trace:
-                steps.append(self._select_step(p, need, rich, node, budgets, lift, scale))
+                steps.append(self._select_step(p, need, rich, node, lift, scale))
             child = self._child(node, p)
             # rho*u = need*u/(scale*rich): on the scale scale*rich, a class paying it keeps b*rich - u*need
             lifted = [factor * rich for factor in lift]
             for old, u, new in node.splits[p]:
-                v, k = budgets[old]
-                left = v * lift[k] * rich - u * need
-                budgets[new] = (max(0, left), depth + 1)
+                left = money[old] * lift[made[old]] * rich - u * need
+                money[new] = max(0, left)
+                made[new] = depth + 1
             lifted.append(1)
             lift = lifted
             scale *= rich
@@ -661,26 +682,25 @@ class _Engine:
             return prices
         return _Run(selected, prices, steps)
 
-    def _price(
-        self, cost_scaled: int, entries: dict, budgets: dict, lift: list[int]
-    ) -> tuple[int, int] | int:
+    def _price(self, cost_scaled: int, entries: dict, lift: list[int]) -> tuple[int, int] | int:
         """The price of a project costing ``cost_scaled`` (on the current scale) to its supporter rows
         ``entries``: ``(need, rich)`` with rho*u = u*need/(scale*rich) for each supporter able to pay it, the
         others paying all they have; or, if they cannot afford it together, the money they hold."""
+        money, made = self.money, self.made
         held = 0
         for (c, _), w in entries.items():
-            v, k = budgets[c]
+            v = money[c]
             if v:
-                held += w * v * lift[k]
+                held += w * v * lift[made[c]]
         if held < cost_scaled:
             return held
         factor = self.sort_factor
         rows = []
         rich = 0
         for (c, u), w in entries.items():
-            v, k = budgets[c]
+            v = money[c]
             if v:
-                b = v * lift[k]
+                b = v * lift[made[c]]
                 rows.append((b * factor[u], b, u, w))
                 rich += w * u
         need = cost_scaled
@@ -696,12 +716,11 @@ class _Engine:
             rich -= w * u
         raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
 
-    def _select_step(
-        self, p: int, need: int, rich: int, node: _Node, budgets: dict, lift: list[int], scale: int
-    ) -> Step:
+    def _select_step(self, p: int, need: int, rich: int, node: _Node, lift: list[int], scale: int) -> Step:
         cost = self.voters.costs[p]
         entries = node.entries[p]
-        held = Fraction(sum(w * budgets[c][0] * lift[budgets[c][1]] for (c, _), w in entries.items()), scale)
+        held = sum(w * self.money[c] * lift[self.made[c]] for (c, _), w in entries.items())
+        held = Fraction(held, scale)
         payment = Fraction(need, scale * rich)  # per unit of the engine's utility
         rho = payment / self.unit[p]
         details: dict[str, Any] = {
