@@ -432,6 +432,7 @@ class _Engine:
         self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
         self.root = self.synced = root
         self._overlap: dict[int, set[int]] = {}
+        self._support: dict[int, list[tuple[int, int]]] = {}
         self.backers = [sum(voters.weights[g] for g in groups) for groups in voters.supporters]
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
         self.first_price: dict[int, tuple[float, Fraction]] = {}
@@ -446,8 +447,14 @@ class _Engine:
             found = self._overlap[s] = {p for g in self.voters.supporters[s] for p, _ in self.items[g]}
         return found
 
-    def _utility(self, g: int, s: int) -> int:
-        return 1 if self.voters.uniform else self.voters.utility_of(g, s)
+    def _supporters(self, s: int) -> list[tuple[int, int]]:
+        """(group, engine utility) of each group supporting ``s``."""
+        found = self._support.get(s)
+        if found is None:
+            groups = self.voters.supporters[s]
+            utilities = [1] * len(groups) if self.voters.uniform else [dict(self.items[g])[s] for g in groups]
+            found = self._support[s] = list(zip(groups, utilities))
+        return found
 
     def _child(self, node: _Node, s: int) -> _Node:
         """The node after ``node`` plus buying ``s``, with ``node.splits[s]`` filled in."""
@@ -464,9 +471,8 @@ class _Engine:
         # Aggregate the moves (class old -> new, for each project the movers support), then apply them:
         # early on all movers share a class, so this is one update per project, not per ballot.
         moved: dict[tuple[int, int, int, int], int] = {}
-        for g in self.voters.supporters[s]:
+        for g, u_s in self._supporters(s):
             old = class_of[g]
-            u_s = self._utility(g, s)
             new = self._grow(old, s, u_s)
             splits[(old, u_s)] = new
             class_of[g] = new
@@ -531,8 +537,8 @@ class _Engine:
             for g in supporters[s]:
                 class_of[g] = self._shrink(class_of[g], s)
         for s in there - here:
-            for g in supporters[s]:
-                class_of[g] = self._grow(class_of[g], s, self._utility(g, s))
+            for g, u in self._supporters(s):
+                class_of[g] = self._grow(class_of[g], s, u)
         self.synced = node
 
     def run(self, t: Fraction, trace: bool = False) -> _Run:
