@@ -66,8 +66,10 @@ from ..model import Election, Outcome, Step
 from . import Param, RuleError, compute, register
 from .ties import tie_ranks
 
-# Nodes the engine keeps (each holds the class entries of every project it touched).
-_MAX_NODES = 400
+# Class structures the engine keeps (each holds the class entries of every project its last purchase touched);
+# the least recently used go first.
+# (never fewer than twice the purchases of the current run: a run must find its own path again).
+_MAX_NODES = 64
 
 UTILITY_PARAM = Param(
     "utility", str, "cost", "what a funded project is worth to a supporter", ("cost", "cardinality", "points")
@@ -459,11 +461,13 @@ class _Engine:
     def _child(self, node: _Node, s: int) -> _Node:
         """The node after ``node`` plus buying ``s``, with ``node.splits[s]`` filled in."""
         funded = node.funded | {s}
-        child = self.nodes.get(funded)
-        if child is not None and s in node.splits:
-            return child
-        if len(self.nodes) > _MAX_NODES:
-            self.nodes = {node.funded: node}  # keep memory bounded; runs rebuild what they need
+        child = self.nodes.pop(funded, None)
+        if child is not None:
+            self.nodes[funded] = child  # most recently used last
+            if s in node.splits:
+                return child
+        while len(self.nodes) >= max(_MAX_NODES, 2 * len(funded)):
+            del self.nodes[next(iter(self.nodes))]  # the least recently used: keeps memory bounded
         self._sync(node)
         class_of = self.class_of
         weights = self.voters.weights
