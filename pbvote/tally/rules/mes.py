@@ -57,6 +57,7 @@ stretch gives the same outcome (see :func:`add1_budget`).
 from __future__ import annotations
 
 import heapq
+from array import array
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
@@ -365,15 +366,17 @@ class _Node:
     A *class* is the set of ``(project, utility)`` of the funded projects its voters support: voters of one
     class always hold the same money. ``entries[p]`` maps ``(class, utility for p)`` to the number of voters
     in that class who support ``p``; ``splits[s]`` (filled when ``s`` is bought from here) lists each ``(old
-    class, utility for s, new class)``. Nearby per-voter budgets often buy the same projects in a slightly
-    different order; keyed by the set, those runs share their nodes.
+    class, utility for s, new class)``; ``class_of[g]`` is the class of ballot group ``g``. Nearby per-voter
+    budgets often buy the same projects in a slightly different order; keyed by the set, those runs share
+    their nodes.
     """
 
-    __slots__ = ("entries", "funded", "splits")
+    __slots__ = ("class_of", "entries", "funded", "splits")
 
-    def __init__(self, funded: frozenset[int], entries: list[dict[tuple[int, int], int]]):
+    def __init__(self, funded: frozenset[int], entries: list[dict[tuple[int, int], int]], class_of: array):
         self.funded = funded
         self.entries = entries
+        self.class_of = class_of
         self.splits: dict[int, list[tuple[int, int, int]]] = {}
 
 
@@ -424,15 +427,13 @@ class _Engine:
         self.class_key: list[frozenset[tuple[int, int]]] = [frozenset()]
         self.class_index: dict[frozenset[tuple[int, int]], int] = {frozenset(): 0}
         self.grown: dict[tuple[int, int, int], int] = {}  # (class, project, utility) -> class plus it
-        self.shrunk: dict[tuple[int, int], int] = {}  # (class, project) -> class without it
-        self.class_of = [0] * len(voters.items)  # group -> class in the node ``synced``
         # a run's money per class: money[c] / scale_k with k = made[c], the number of purchases when the class
         # came about (each class that a run reads got its money earlier in that run)
         self.money = [0]
         self.made = [0]
-        root = _Node(frozenset(), root_entries)
+        root = _Node(frozenset(), root_entries, array("l", bytes(array("l").itemsize * len(voters.items))))
         self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
-        self.root = self.synced = root
+        self.root = root
         self._overlap: dict[int, set[int]] = {}
         self._support: dict[int, list[tuple[int, int]]] = {}
         self.backers = [sum(voters.weights[g] for g in groups) for groups in voters.supporters]
@@ -468,10 +469,15 @@ class _Engine:
                 return child
         while len(self.nodes) >= max(_MAX_NODES, 2 * len(funded)):
             del self.nodes[next(iter(self.nodes))]  # the least recently used: keeps memory bounded
-        self._sync(node)
-        class_of = self.class_of
+        before = node.class_of
+        if child is not None:  # reached before from another set: only the splits from this one are new
+            after = child.class_of
+            splits = {(before[g], u): after[g] for g, u in self._supporters(s)}
+            node.splits[s] = [(old, u, new) for (old, u), new in splits.items()]
+            return child
+        class_of = before[:]
         weights = self.voters.weights
-        splits: dict[tuple[int, int], int] = {}
+        splits = {}
         # Aggregate the moves (class old -> new, for each project the movers support), then apply them:
         # early on all movers share a class, so this is one update per project, not per ballot.
         moved: dict[tuple[int, int, int, int], int] = {}
@@ -480,32 +486,29 @@ class _Engine:
             new = self._grow(old, s, u_s)
             splits[(old, u_s)] = new
             class_of[g] = new
-            if child is None:
-                w = weights[g]
-                for p, u in self.items[g]:
-                    key = (old, new, p, u)
-                    moved[key] = moved.get(key, 0) + w
+            w = weights[g]
+            for p, u in self.items[g]:
+                key = (old, new, p, u)
+                moved[key] = moved.get(key, 0) + w
         node.splits[s] = [(old, u, new) for (old, u), new in splits.items()]
-        if child is None:
-            entries = list(node.entries)
-            copied: set[int] = set()
-            for (old, new, p, u), w in moved.items():
-                if p in funded:
-                    continue  # a funded project's entries are never read again
-                bucket = entries[p]
-                if p not in copied:
-                    bucket = entries[p] = dict(bucket)
-                    copied.add(p)
-                old_key = (old, u)
-                left = bucket[old_key] - w
-                if left:
-                    bucket[old_key] = left
-                else:
-                    del bucket[old_key]
-                new_key = (new, u)
-                bucket[new_key] = bucket.get(new_key, 0) + w
-            child = self.nodes[funded] = _Node(funded, entries)
-        self.synced = child
+        entries = list(node.entries)
+        copied: set[int] = set()
+        for (old, new, p, u), w in moved.items():
+            if p in funded:
+                continue  # a funded project's entries are never read again
+            bucket = entries[p]
+            if p not in copied:
+                bucket = entries[p] = dict(bucket)
+                copied.add(p)
+            old_key = (old, u)
+            left = bucket[old_key] - w
+            if left:
+                bucket[old_key] = left
+            else:
+                del bucket[old_key]
+            new_key = (new, u)
+            bucket[new_key] = bucket.get(new_key, 0) + w
+        child = self.nodes[funded] = _Node(funded, entries, class_of)
         return child
 
     def _class(self, key: frozenset[tuple[int, int]]) -> int:
@@ -522,28 +525,7 @@ class _Engine:
         found = self.grown.get((c, s, u))
         if found is None:
             found = self.grown[(c, s, u)] = self._class(self.class_key[c] | {(s, u)})
-            self.shrunk[(found, s)] = c
         return found
-
-    def _shrink(self, c: int, s: int) -> int:
-        """The class of voters in class ``c`` once ``s`` is no longer funded."""
-        found = self.shrunk.get((c, s))
-        if found is None:
-            found = self.shrunk[(c, s)] = self._class(frozenset(x for x in self.class_key[c] if x[0] != s))
-        return found
-
-    def _sync(self, node: _Node) -> None:
-        """Make ``class_of`` describe ``node``: take out the projects it does not fund, add those it does."""
-        supporters = self.voters.supporters
-        class_of = self.class_of
-        here, there = self.synced.funded, node.funded
-        for s in here - there:
-            for g in supporters[s]:
-                class_of[g] = self._shrink(class_of[g], s)
-        for s in there - here:
-            for g, u in self._supporters(s):
-                class_of[g] = self._grow(class_of[g], s, u)
-        self.synced = node
 
     def run(self, t: Fraction, trace: bool = False) -> _Run:
         """One MES run with per-voter budget ``t``: at each step the cheapest affordable project is funded."""
