@@ -235,3 +235,22 @@ def test_add1_is_unchanged_when_the_engine_may_keep_only_a_few_class_structures(
     expected = [e.projects[p].id for p in naive_add1(e, "cost", "floor")]
     monkeypatch.setattr(mes_module, "_MAX_NODES", 2)
     assert sorted(compute("mes", e, completion="add1").selected) == sorted(expected)
+
+
+def test_add1_trace_has_one_budget_step_per_stretch_of_equal_outcomes():
+    # Every per-voter budget in a step's stretch funds what that step says; the next budget funds other projects.
+    e = pabulib.load(DATA / "Netherlands_Assen_2024.pb")
+    voters = mes_module.prepare(e, "cost")
+    engine = mes_module._Engine(voters, tie_ranks(e, "file-order"))
+    steps = [s.details for s in compute("mes", e, completion="add1").steps if s.action == "budget"]
+    assert [(s["per_voter_budget"], s["same_outcome_up_to"]) for s in steps] == [
+        (1190, 1312),
+        (1313, 1718),
+        (1719, 2033),
+        (2034, 2034),
+    ]
+    for step in steps[:-1]:  # the last one is over budget: add1 stops there
+        start, end = int(step["per_voter_budget"]), int(step["same_outcome_up_to"])
+        outcomes = {frozenset(engine.run(Fraction(t)).selected) for t in range(start, end + 2)}
+        assert len(outcomes) == 2  # one outcome over the stretch, another just after it
+        assert {sum(voters.costs[p] for p in o) for o in outcomes} >= {step["spent"]}

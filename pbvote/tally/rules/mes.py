@@ -210,7 +210,7 @@ def add1_budget(engine: _Engine, budget: int, start: str, increment: int, steps:
     t = Fraction(budget // n) if start == "floor" else Fraction(budget, n)
     chosen = t
     stretch: Step | None = None
-    stretch_outcome: list[int] = []
+    stretch_outcome: set[int] = set()  # the projects the current stretch funds (in whichever order)
     pause = backoff = 0  # stretches left without a try; the next pause after a failed first try
     while True:
         run = engine.run(t)
@@ -228,13 +228,13 @@ def add1_budget(engine: _Engine, budget: int, start: str, increment: int, steps:
             last = _stretch(engine, run, t, increment)
             backoff = 0 if last > t else max(1, 2 * backoff)
             pause = backoff
-        if stretch is not None and run.selected == stretch_outcome:
+        if stretch is not None and funded == stretch_outcome:
             stretch.details["same_outcome_up_to"] = last
         else:
             reason = (
                 "exhaustive: stop here" if exhaustive else "fits, money left: try a larger per-voter budget"
             )
-            stretch, stretch_outcome = _budget_step(reason, t, last, spent, run.selected), run.selected
+            stretch, stretch_outcome = _budget_step(reason, t, last, spent, run.selected), funded
             steps.append(stretch)
         chosen = last
         if exhaustive:
