@@ -431,7 +431,7 @@ class _Engine:
         # came about (each class that a run reads got its money earlier in that run)
         self.money = [0]
         self.made = [0]
-        root = _Node(frozenset(), root_entries, array("l", bytes(array("l").itemsize * len(voters.items))))
+        root = _Node(frozenset(), root_entries, array("l", [0]) * len(voters.items))
         self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
         self.root = root
         self._overlap: dict[int, set[int]] = {}
