@@ -69,7 +69,8 @@ from .ties import tie_ranks
 
 # Class structures the engine keeps (each holds the class entries of every project its last purchase touched);
 # the least recently used go first.
-# (never fewer than twice the purchases of the current run: a run must find its own path again).
+# (never fewer than the current run's purchases plus 16: a run must find its own path, and a nearby one,
+# again). With 64, MES + add1u on Warszawa 2026 peaks at about 255 MiB.
 _MAX_NODES = 64
 
 UTILITY_PARAM = Param(
@@ -431,7 +432,7 @@ class _Engine:
         # came about (each class that a run reads got its money earlier in that run)
         self.money = [0]
         self.made = [0]
-        root = _Node(frozenset(), root_entries, array("l", [0]) * len(voters.items))
+        root = _Node(frozenset(), root_entries, array("i", [0]) * len(voters.items))
         self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
         self.root = root
         self._overlap: dict[int, set[int]] = {}
@@ -467,7 +468,7 @@ class _Engine:
             self.nodes[funded] = child  # most recently used last
             if s in node.splits:
                 return child
-        while len(self.nodes) >= max(_MAX_NODES, 2 * len(funded)):
+        while len(self.nodes) >= max(_MAX_NODES, len(funded) + 16):
             del self.nodes[next(iter(self.nodes))]  # the least recently used: keeps memory bounded
         before = node.class_of
         if child is not None:  # reached before from another set: only the splits from this one are new
