@@ -276,6 +276,7 @@ class Voters:
     items: list[tuple[tuple[int, int], ...]]
     supporters: list[list[int]]  # project -> groups supporting it
     total_utility: list[int]  # project -> sum over supporters of weight * utility
+    backers: list[int]  # project -> number of voters supporting it
     candidates: list[int]  # projects MES may fund: supported, positive cost
     free: list[int]  # supported projects costing nothing (funded first, as pabutools does)
     uniform: bool  # every supporter of a project draws the same utility from it (cost, cardinality)
@@ -301,7 +302,10 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
     given_points = profile.points
     for g, ballot in enumerate(profile.ballots):
         if points is not None:
-            pairs = sorted((p, u) for p, u in zip(ballot, points[g]) if u > 0)
+            given = points[g]
+            pairs = sorted(
+                zip(ballot, given) if min(given, default=1) > 0 else filter(_positive, zip(ballot, given))
+            )
         else:
             if given_points is not None:
                 ballot = [p for p, given in zip(ballot, given_points[g]) if given > 0]
@@ -310,7 +314,7 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
                 if utility == "cost"
                 else [(p, 1) for p in sorted(ballot)]
             )
-        if len({p for p, _ in pairs}) != len(pairs):  # a project listed twice: its utilities add up
+        if len(set(ballot)) != len(ballot):  # a project listed twice: its utilities add up
             merged: dict[int, int] = {}
             for p, u in pairs:
                 merged[p] = merged.get(p, 0) + u
@@ -318,11 +322,13 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
         items.append(tuple(pairs))
     supporters: list[list[int]] = [[] for _ in range(m)]
     total = [0] * m
+    backers = [0] * m
     for g, pairs in enumerate(items):
         w = profile.weights[g]
         for p, u in pairs:
             supporters[p].append(g)
             total[p] += w * u
+            backers[p] += w
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
     return Voters(
@@ -331,6 +337,7 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
         items,
         supporters,
         total,
+        backers,
         candidates,
         free,
         utility != "points",
@@ -338,6 +345,10 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
         [project.id for project in election.projects],
         utility,
     )
+
+
+def _positive(pair: tuple[int, int]) -> bool:
+    return pair[1] > 0
 
 
 def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, ...]]:
@@ -437,7 +448,6 @@ class _Engine:
         self.root = root
         self._overlap: dict[int, set[int]] = {}
         self._support: dict[int, list[tuple[int, int]]] = {}
-        self.backers = [sum(voters.weights[g] for g in groups) for groups in voters.supporters]
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
         self.first_price: dict[int, tuple[float, Fraction]] = {}
         for p in voters.candidates:
@@ -596,7 +606,7 @@ class _Engine:
                 )
 
         for p in voters.candidates:
-            held = self.backers[p] * t.numerator  # on the scale t.denominator
+            held = voters.backers[p] * t.numerator  # on the scale t.denominator
             if held < costs[p] * scale:
                 drop(p, held)  # even all its supporters' money does not cover it
             else:
