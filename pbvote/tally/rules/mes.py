@@ -58,8 +58,10 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from math import gcd
 from typing import Any
 
@@ -310,7 +312,7 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
             if given_points is not None:
                 ballot = [p for p, given in zip(ballot, given_points[g]) if given > 0]
             pairs = (
-                sorted((p, costs[p]) for p in ballot)
+                [(p, costs[p]) for p in sorted(ballot)]
                 if utility == "cost"
                 else [(p, 1) for p in sorted(ballot)]
             )
@@ -323,12 +325,16 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
     supporters: list[list[int]] = [[] for _ in range(m)]
     total = [0] * m
     backers = [0] * m
+    weights = profile.weights
     for g, pairs in enumerate(items):
-        w = profile.weights[g]
+        w = weights[g]
         for p, u in pairs:
             supporters[p].append(g)
-            total[p] += w * u
             backers[p] += w
+            if points is not None:
+                total[p] += w * u
+    if points is None:  # every supporter draws the same utility: the cost, or 1
+        total = [n * cost for n, cost in zip(backers, costs)] if utility == "cost" else list(backers)
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
     return Voters(
@@ -416,7 +422,7 @@ class _Engine:
         self.ranks = ranks
         m = len(voters.costs)
         if voters.uniform:
-            self.items = [tuple((p, 1) for p, _ in pairs) for pairs in voters.items]
+            self.items = [tuple([(p, 1) for p, _ in pairs]) for pairs in voters.items]
             self.unit = list(voters.costs) if voters.utility == "cost" else [1] * m
             self.sort_factor: dict[int, int] = {1: 1}
         else:
@@ -490,17 +496,25 @@ class _Engine:
         weights = self.voters.weights
         splits = {}
         # Aggregate the moves (class old -> new, for each project the movers support), then apply them:
-        # early on all movers share a class, so this is one update per project, not per ballot.
-        moved: dict[tuple[int, int, int, int], int] = {}
+        # early on all movers share a class, so this is one update per project, not per ballot. Ballots cast
+        # once (most of them) are counted by Counter, in C; the others one by one, with their weight.
+        movers: dict[tuple[int, int], list[int]] = {}
+        moved: Counter[tuple[int, int, int, int]] = Counter()
+        items = self.items
         for g, u_s in self._supporters(s):
             old = class_of[g]
             new = self._grow(old, s, u_s)
             splits[(old, u_s)] = new
             class_of[g] = new
             w = weights[g]
-            for p, u in self.items[g]:
-                key = (old, new, p, u)
-                moved[key] = moved.get(key, 0) + w
+            if w == 1:
+                movers.setdefault((old, new), []).append(g)
+            else:
+                for p, u in items[g]:
+                    moved[(old, new, p, u)] += w
+        for (old, new), groups in movers.items():
+            for (p, u), w in Counter(chain.from_iterable(map(items.__getitem__, groups))).items():
+                moved[(old, new, p, u)] += w
         node.splits[s] = [(old, u, new) for (old, u), new in splits.items()]
         entries = list(node.entries)
         copied: set[int] = set()
