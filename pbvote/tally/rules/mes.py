@@ -422,11 +422,9 @@ class _Engine:
         self.ranks = ranks
         m = len(voters.costs)
         if voters.uniform:
-            self.items = [tuple([(p, 1) for p, _ in pairs]) for pairs in voters.items]
             self.unit = list(voters.costs) if voters.utility == "cost" else [1] * m
             self.sort_factor: dict[int, int] = {1: 1}
         else:
-            self.items = voters.items
             self.unit = [1] * m
             # rows are sorted by budget/utility; with L a common multiple of all utilities, budget*(L//u)
             # orders them the same way in integers
@@ -435,12 +433,17 @@ class _Engine:
                 for _, u in pairs:
                     common = common * u // gcd(common, u)
             self.sort_factor = {u: common // u for pairs in voters.items for _, u in pairs}
-        root_entries: list[dict[tuple[int, int], int]] = [{} for _ in range(m)]
-        for g, pairs in enumerate(self.items):
-            w = voters.weights[g]
-            for p, u in pairs:
-                bucket = root_entries[p]
-                bucket[(0, u)] = bucket.get((0, u), 0) + w
+        # before any purchase every voter is in class 0
+        root_entries: list[dict[tuple[int, int], int]]
+        if voters.uniform:
+            root_entries = [{(0, 1): n} if n else {} for n in voters.backers]
+        else:
+            root_entries = [{} for _ in range(m)]
+            for g, pairs in enumerate(voters.items):
+                w = voters.weights[g]
+                for p, u in pairs:
+                    bucket = root_entries[p]
+                    bucket[(0, u)] = bucket.get((0, u), 0) + w
         # Classes get integer ids: 0 is "supports no funded project"
         self.class_key: list[frozenset[tuple[int, int]]] = [frozenset()]
         self.class_index: dict[frozenset[tuple[int, int]], int] = {frozenset(): 0}
@@ -464,7 +467,7 @@ class _Engine:
         """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded)."""
         found = self._overlap.get(s)
         if found is None:
-            found = self._overlap[s] = {p for g in self.voters.supporters[s] for p, _ in self.items[g]}
+            found = self._overlap[s] = {p for g in self.voters.supporters[s] for p, _ in self.voters.items[g]}
         return found
 
     def _supporters(self, s: int) -> list[tuple[int, int]]:
@@ -472,7 +475,9 @@ class _Engine:
         found = self._support.get(s)
         if found is None:
             groups = self.voters.supporters[s]
-            utilities = [1] * len(groups) if self.voters.uniform else [dict(self.items[g])[s] for g in groups]
+            utilities = (
+                [1] * len(groups) if self.voters.uniform else [dict(self.voters.items[g])[s] for g in groups]
+            )
             found = self._support[s] = list(zip(groups, utilities))
         return found
 
@@ -500,7 +505,8 @@ class _Engine:
         # once (most of them) are counted by Counter, in C; the others one by one, with their weight.
         movers: dict[tuple[int, int], list[int]] = {}
         moved: Counter[tuple[int, int, int, int]] = Counter()
-        items = self.items
+        items = self.voters.items
+        uniform = self.voters.uniform  # the engine's utility is then 1 (see the class docstring)
         for g, u_s in self._supporters(s):
             old = class_of[g]
             new = self._grow(old, s, u_s)
@@ -511,10 +517,10 @@ class _Engine:
                 movers.setdefault((old, new), []).append(g)
             else:
                 for p, u in items[g]:
-                    moved[(old, new, p, u)] += w
+                    moved[(old, new, p, 1 if uniform else u)] += w
         for (old, new), groups in movers.items():
             for (p, u), w in Counter(chain.from_iterable(map(items.__getitem__, groups))).items():
-                moved[(old, new, p, u)] += w
+                moved[(old, new, p, 1 if uniform else u)] += w
         node.splits[s] = [(old, u, new) for (old, u), new in splits.items()]
         entries = list(node.entries)
         copied: set[int] = set()
