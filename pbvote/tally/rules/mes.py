@@ -509,8 +509,9 @@ class _Engine:
         uniform = self.voters.uniform  # the engine's utility is then 1 (see the class docstring)
         for g, u_s in self._supporters(s):
             old = class_of[g]
-            new = self._grow(old, s, u_s)
-            splits[(old, u_s)] = new
+            new = splits.get((old, u_s))
+            if new is None:
+                new = splits[(old, u_s)] = self._grow(old, s, u_s)
             class_of[g] = new
             w = weights[g]
             if w == 1:
@@ -521,6 +522,8 @@ class _Engine:
         for (old, new), groups in movers.items():
             for (p, u), w in Counter(chain.from_iterable(map(items.__getitem__, groups))).items():
                 moved[(old, new, p, 1 if uniform else u)] += w
+        if s not in self._overlap:
+            self._overlap[s] = {p for _, _, p, _ in moved}  # every supporter of s moves
         node.splits[s] = [(old, u, new) for (old, u), new in splits.items()]
         entries = list(node.entries)
         copied: set[int] = set()
