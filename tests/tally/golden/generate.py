@@ -1,12 +1,15 @@
-"""Store pabutools' outcomes on the big pabulib files, for tests/tally/test_pabutools.py to compare against.
+"""Store pabutools' outcomes where it is too slow to run live, for tests/tally/test_pabutools.py to use.
 
-    .venv/bin/python -m tests.tally.golden.generate [--files NAME …] [--timeout 900]
+    .venv/bin/python -m tests.tally.golden.generate [--files NAME …] [--timeout 900] [--only-missing]
     .venv/bin/python -m tests.tally.golden.generate --from-benchmark /path/to/pabutools-cache.json
 
-pabutools needs 10 s – 10 min per big file and rule, too slow to run on every test run. Each case of
-``test_pabutools.golden_cases()`` is computed by ``test_pabutools.pabutools_outcome`` (the same bridge the live
-tests use) in a child process with a time limit; results go to ``golden/<file>.json`` as
-``{case key: [selected project ids]}``. Cases that exceed the limit are left out (the test then skips them).
+pabutools needs 10 s – 10 min per big file and rule, and 2.5 – 5 min per MES add1/add1u case on the two
+Warszawa Bemowo files, too slow to run on every test run. Each case of ``test_pabutools.golden_cases()``
+(big files) and ``test_pabutools.medium_golden_cases()`` (Bemowo add1/add1u) is computed by
+``test_pabutools.pabutools_outcome`` (the same bridge the live tests use) in a child process with a time
+limit; results go to ``golden/<file>.json`` as ``{case key: [selected project ids]}``, and the time each case
+took is printed. Cases that exceed the limit are left out (the test then skips them). ``--files`` defaults to
+every file that has golden cases.
 
 ``--from-benchmark`` imports the pabutools results that ``benchmarks/tally.py --pabutools-cache`` stored —
 computed by pabutools with the same satisfaction measures and tie-breaking on the same files — instead of
@@ -16,9 +19,11 @@ spending the CPU time twice.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import sys
+import time
 from pathlib import Path
 
 GOLDEN = Path(__file__).resolve().parent
@@ -62,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     from tests.tally import test_pabutools as bridge
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--files", nargs="*", default=sorted(bridge.BIG))
+    all_cases = list(itertools.chain(bridge.golden_cases(), bridge.medium_golden_cases()))
+    parser.add_argument("--files", nargs="*", default=sorted({name for name, _, _ in all_cases}))
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--from-benchmark", type=Path)
     parser.add_argument("--only-missing", action="store_true", help="skip cases already stored")
@@ -82,19 +88,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} {bridge.golden_key(rule, params)}: imported")
         return 0
 
-    for name, rule, params in bridge.golden_cases():
+    for name, rule, params in all_cases:
         if name not in args.files:
             continue
         key = bridge.golden_key(rule, params)
         path = GOLDEN / f"{name}.json"
         if args.only_missing and path.exists() and key in json.loads(path.read_text()):
             continue
+        start = time.perf_counter()
         selected = run_case(name, rule, params, args.timeout)
+        seconds = time.perf_counter() - start
         if selected is None:
             print(f"{name} {key}: no result within {args.timeout:.0f} s", flush=True)
             continue
         save(name, key, selected)
-        print(f"{name} {key}: stored", flush=True)
+        print(f"{name} {key}: stored ({seconds:.0f} s)", flush=True)
     return 0
 
 
