@@ -71,9 +71,10 @@ from .ties import tie_ranks
 
 # Class structures the engine keeps (each holds the class entries of every project its last purchase touched);
 # the least recently used go first.
-# (never fewer than the current run's purchases plus 16: a run must find its own path, and a nearby one,
-# again). With 64, MES + add1u on Warszawa 2026 peaks at about 255 MiB.
+# (never fewer than the current run's purchases plus _SPARE_NODES: a run must find its own path, and a nearby
+# one, again). With 64, MES + add1u on Warszawa 2026 peaks at about 240 MiB.
 _MAX_NODES = 64
+_SPARE_NODES = 16
 
 UTILITY_PARAM = Param(
     "utility", str, "cost", "what a funded project is worth to a supporter", ("cost", "cardinality", "points")
@@ -286,13 +287,6 @@ class Voters:
     ids: list[str]
     utility: str
 
-    def utility_of(self, g: int, p: int) -> int:
-        """What project ``p`` is worth to ballot group ``g`` (0 if it does not support it)."""
-        for q, u in self.items[g]:
-            if q == p:
-                return u
-        return 0
-
 
 def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Voters:
     """Turn the election's profile into per-group utilities for ``utility`` (see the module docstring)."""
@@ -489,7 +483,7 @@ class _Engine:
             self.nodes[funded] = child  # most recently used last
             if s in node.splits:
                 return child
-        while len(self.nodes) >= max(_MAX_NODES, len(funded) + 16):
+        while len(self.nodes) >= max(_MAX_NODES, len(funded) + _SPARE_NODES):
             del self.nodes[next(iter(self.nodes))]  # the least recently used: keeps memory bounded
         before = node.class_of
         if child is not None:  # reached before from another set: only the splits from this one are new
