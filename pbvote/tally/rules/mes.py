@@ -61,7 +61,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
+from itertools import chain, repeat
 from math import gcd
 from typing import Any
 
@@ -75,6 +75,7 @@ from .ties import tie_ranks
 # one, again). With 64, MES + add1u on Warszawa 2026 peaks at about 240 MiB.
 _MAX_NODES = 64
 _SPARE_NODES = 16
+_ONES = repeat(1)  # the weight of each project of a ballot cast once
 
 UTILITY_PARAM = Param(
     "utility", str, "cost", "what a funded project is worth to a supporter", ("cost", "cardinality", "points")
@@ -428,9 +429,9 @@ class _Engine:
                     common = common * u // gcd(common, u)
             self.sort_factor = {u: common // u for pairs in voters.items for _, u in pairs}
         # before any purchase every voter is in class 0
-        root_entries: list[dict[tuple[int, int], int]]
+        root_entries: list[dict[Any, int]]
         if voters.uniform:
-            root_entries = [{(0, 1): n} if n else {} for n in voters.backers]
+            root_entries = [{0: n} if n else {} for n in voters.backers]
         else:
             root_entries = [{} for _ in range(m)]
             for g, pairs in enumerate(voters.items):
@@ -464,15 +465,16 @@ class _Engine:
             found = self._overlap[s] = {p for g in self.voters.supporters[s] for p, _ in self.voters.items[g]}
         return found
 
-    def _supporters(self, s: int) -> list[tuple[int, int]]:
-        """(group, engine utility) of each group supporting ``s``."""
+    def _supporters(self, s: int) -> tuple[list[int], list[int] | None, list[int]]:
+        """The groups supporting ``s``, their engine utilities for ``s`` (None when every one is 1) and the
+        groups among them cast by more than one voter."""
         found = self._support.get(s)
         if found is None:
-            groups = self.voters.supporters[s]
-            utilities = (
-                [1] * len(groups) if self.voters.uniform else [dict(self.voters.items[g])[s] for g in groups]
-            )
-            found = self._support[s] = list(zip(groups, utilities))
+            voters = self.voters
+            groups = voters.supporters[s]
+            utilities = None if voters.uniform else [dict(voters.items[g])[s] for g in groups]
+            heavy = [g for g in groups if voters.weights[g] > 1]
+            found = self._support[s] = (groups, utilities, heavy)
         return found
 
     def _child(self, node: _Node, s: int) -> _Node:
@@ -486,58 +488,67 @@ class _Engine:
         while len(self.nodes) >= max(_MAX_NODES, len(funded) + _SPARE_NODES):
             del self.nodes[next(iter(self.nodes))]  # the least recently used: keeps memory bounded
         before = node.class_of
+        groups, utilities, heavy = self._supporters(s)
+        # a mover's split key: its class, with its utility for s unless that is always 1
+        olds = [before[g] for g in groups]
+        keys = olds if utilities is None else list(zip(olds, utilities))
         if child is not None:  # reached before from another set: only the splits from this one are new
             after = child.class_of
-            splits = {(before[g], u): after[g] for g, u in self._supporters(s)}
-            node.splits[s] = [(old, u, new) for (old, u), new in splits.items()]
+            splits = dict(zip(keys, [after[g] for g in groups]))
+        else:
+            splits = {key: self._grow(s, *self._split_key(key)) for key in dict.fromkeys(keys)}
+        node.splits[s] = [(*self._split_key(key), new) for key, new in splits.items()]
+        if child is not None:
             return child
         class_of = before[:]
-        weights = self.voters.weights
-        splits = {}
-        # Aggregate the moves (class old -> new, for each project the movers support), then apply them:
-        # early on all movers share a class, so this is one update per project, not per ballot. Ballots cast
-        # once (most of them) are counted by Counter, in C; the others one by one, with their weight.
-        movers: dict[tuple[int, int], list[int]] = {}
-        moved: Counter[tuple[int, int, int, int]] = Counter()
-        items = self.voters.items
-        uniform = self.voters.uniform  # the engine's utility is then 1 (see the class docstring)
-        for g, u_s in self._supporters(s):
-            old = class_of[g]
-            new = splits.get((old, u_s))
-            if new is None:
-                new = splits[(old, u_s)] = self._grow(old, s, u_s)
+        news = list(map(splits.__getitem__, keys))
+        for g, new in zip(groups, news):
             class_of[g] = new
-            w = weights[g]
-            if w == 1:
-                movers.setdefault((old, new), []).append(g)
-            else:
-                for p, u in items[g]:
-                    moved[(old, new, p, 1 if uniform else u)] += w
-        for (old, new), groups in movers.items():
-            for (p, u), w in Counter(chain.from_iterable(map(items.__getitem__, groups))).items():
-                moved[(old, new, p, 1 if uniform else u)] += w
-        if s not in self._overlap:
-            self._overlap[s] = {p for _, _, p, _ in moved}  # every supporter of s moves
-        node.splits[s] = [(old, u, new) for (old, u), new in splits.items()]
+        # Move the rows of every project the movers support from their old class to the new one, one move
+        # (old class -> new class) at a time: early on all movers share a class, so this is one update per
+        # project, not per ballot. A move's ballots are counted by Counter, in C (one ballot: read as is);
+        # those cast by w > 1 voters then count w - 1 more.
+        if len(splits) == 1:
+            by_move = {next(iter(splits.items())): groups}
+        else:
+            by_move = {}
+            for g, key, new in zip(groups, keys, news):
+                by_move.setdefault((key, new), []).append(g)
+        items, weights = self.voters.items, self.voters.weights
+        uniform = utilities is None
         entries = list(node.entries)
         copied: set[int] = set()
-        for (old, new, p, u), w in moved.items():
-            if p in funded:
-                continue  # a funded project's entries are never read again
-            bucket = entries[p]
-            if p not in copied:
-                bucket = entries[p] = dict(bucket)
-                copied.add(p)
-            old_key = (old, u)
-            left = bucket[old_key] - w
-            if left:
-                bucket[old_key] = left
+
+        def move(old: int, new: int, counts: Any) -> None:
+            for (p, u), w in counts:
+                if p in funded:
+                    continue  # a funded project's entries are never read again
+                bucket = entries[p]
+                if p not in copied:
+                    bucket = entries[p] = dict(bucket)
+                    copied.add(p)
+                old_key, new_key = (old, new) if uniform else ((old, u), (new, u))
+                left = bucket[old_key] - w
+                if left:
+                    bucket[old_key] = left
+                else:
+                    del bucket[old_key]
+                bucket[new_key] = bucket.get(new_key, 0) + w
+
+        for (key, new), members in by_move.items():
+            old = key if uniform else key[0]
+            if len(members) == 1:
+                move(old, new, zip(items[members[0]], _ONES))
             else:
-                del bucket[old_key]
-            new_key = (new, u)
-            bucket[new_key] = bucket.get(new_key, 0) + w
+                move(old, new, Counter(chain.from_iterable(map(items.__getitem__, members))).items())
+        for g in heavy:
+            move(before[g], class_of[g], zip(items[g], repeat(weights[g] - 1)))
         child = self.nodes[funded] = _Node(funded, entries, class_of)
         return child
+
+    def _split_key(self, key: Any) -> tuple[int, int]:
+        """(class, utility for the project bought) of a split key (a bare class when utilities are all 1)."""
+        return (key, 1) if self.voters.uniform else key
 
     def _class(self, key: frozenset[tuple[int, int]]) -> int:
         found = self.class_index.get(key)
@@ -548,7 +559,7 @@ class _Engine:
             self.made.append(0)
         return found
 
-    def _grow(self, c: int, s: int, u: int) -> int:
+    def _grow(self, s: int, c: int, u: int) -> int:
         """The class of voters in class ``c`` who also support funded ``s`` (with utility ``u``)."""
         found = self.grown.get((c, s, u))
         if found is None:
@@ -688,10 +699,11 @@ class _Engine:
             child = self._child(node, p)
             # rho*u = need*u/(scale*rich): on the scale scale*rich, a class paying it keeps b*rich - u*need
             lifted = [factor * rich for factor in lift]
+            now = depth + 1
             for old, u, new in node.splits[p]:
-                left = money[old] * lift[made[old]] * rich - u * need
-                money[new] = max(0, left)
-                made[new] = depth + 1
+                left = money[old] * lifted[made[old]] - u * need
+                money[new] = left if left > 0 else 0  # noqa: FURB136 (hot loop: cheaper than max())
+                made[new] = now
             lifted.append(1)
             lift = lifted
             scale *= rich
@@ -706,6 +718,8 @@ class _Engine:
         """The price of a project costing ``cost_scaled`` (on the current scale) to its supporter rows
         ``entries``: ``(need, rich)`` with rho*u = u*need/(scale*rich) for each supporter able to pay it, the
         others paying all they have; or, if they cannot afford it together, the money they hold."""
+        if self.voters.uniform:
+            return self._price_uniform(cost_scaled, entries, lift)
         money, made = self.money, self.made
         held = 0
         for (c, _), w in entries.items():
@@ -736,10 +750,32 @@ class _Engine:
             rich -= w * u
         raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
 
+    def _price_uniform(
+        self, cost_scaled: int, entries: dict[int, int], lift: list[int]
+    ) -> tuple[int, int] | int:
+        """:meth:`_price` when every supporter's utility is 1: rows are (budget, voters), keyed by class."""
+        money, made = self.money, self.made
+        rows = [(money[c] * lift[made[c]], w) for c, w in entries.items() if money[c]]
+        held = sum([b * w for b, w in rows])
+        if held < cost_scaled:
+            return held
+        rich = sum([w for _, w in rows])
+        need = cost_scaled
+        if need <= min(rows)[0] * rich:  # the poorest row can pay the price: so can everybody
+            return need, rich
+        rows.sort()
+        for b, w in rows:
+            if need <= b * rich:
+                return need, rich
+            need -= w * b
+            rich -= w
+        raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
+
     def _select_step(self, p: int, need: int, rich: int, node: _Node, lift: list[int], scale: int) -> Step:
         cost = self.voters.costs[p]
         entries = node.entries[p]
-        held = sum(w * self.money[c] * lift[self.made[c]] for (c, _), w in entries.items())
+        rows = entries.items() if self.voters.uniform else (((c, w) for (c, _), w in entries.items()))
+        held = sum(w * self.money[c] * lift[self.made[c]] for c, w in rows)
         held = Fraction(held, scale)
         payment = Fraction(need, scale * rich)  # per unit of the engine's utility
         rho = payment / self.unit[p]
