@@ -34,7 +34,7 @@ class Project:
 class Profile:
     """Ballots aggregated by identical content.
 
-    ``ballots[i]`` is a tuple of project indices: in rank order for ordinal ballots (most preferred first),
+    ``ballots[i]`` is a tuple of distinct project indices: in rank order for ordinal ballots (most preferred first),
     in ascending index order otherwise (so the same approval set listed in two orders is one ballot).
     ``points[i]`` is a tuple of the same length giving each project's points; it is present whenever the
     votes carry points (always for cumulative and scoring ballots, sometimes for ordinal ones, e.g. Kraków's

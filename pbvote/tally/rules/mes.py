@@ -75,7 +75,6 @@ from .ties import tie_ranks
 # one, again). With 64, MES + add1u on Warszawa 2026 peaks at about 240 MiB.
 _MAX_NODES = 64
 _SPARE_NODES = 16
-_ONES = repeat(1)  # the weight of each project of a ballot cast once
 
 UTILITY_PARAM = Param(
     "utility", str, "cost", "what a funded project is worth to a supporter", ("cost", "cardinality", "points")
@@ -294,47 +293,47 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
     profile = election.profile
     costs = [project.cost for project in election.projects]
     m = len(costs)
-    points = _points(election, profile, points_scheme) if utility == "points" else None
-    items: list[tuple[tuple[int, int], ...]] = []
-    given_points = profile.points
-    for g, ballot in enumerate(profile.ballots):
-        if points is not None:
-            given = points[g]
-            pairs = sorted(
-                zip(ballot, given) if min(given, default=1) > 0 else filter(_positive, zip(ballot, given))
-            )
-        else:
-            if given_points is not None:
-                ballot = [p for p, given in zip(ballot, given_points[g]) if given > 0]
-            pairs = (
-                [(p, costs[p]) for p in sorted(ballot)]
-                if utility == "cost"
-                else [(p, 1) for p in sorted(ballot)]
-            )
-        if len(set(ballot)) != len(ballot):  # a project listed twice: its utilities add up
-            merged: dict[int, int] = {}
-            for p, u in pairs:
-                merged[p] = merged.get(p, 0) + u
-            pairs = sorted(merged.items())
-        items.append(tuple(pairs))
-    supporters: list[list[int]] = [[] for _ in range(m)]
-    total = [0] * m
-    backers = [0] * m
     weights = profile.weights
+    ordinal = election.vote_type == "ordinal"  # ballots in rank order; the others list projects ascending
+    if utility == "points":
+        items = [
+            tuple(
+                sorted(
+                    zip(ballot, given) if min(given, default=1) > 0 else filter(_positive, zip(ballot, given))
+                )
+            )
+            for ballot, given in zip(profile.ballots, _points(election, profile, points_scheme))
+        ]
+    else:
+        ballots = profile.ballots
+        if profile.points is not None:  # a project given 0 points is not supported
+            ballots = [
+                tuple(p for p, given in zip(ballot, given_points) if given > 0)
+                for ballot, given_points in zip(ballots, profile.points)
+            ]
+        if ordinal:
+            ballots = [sorted(ballot) for ballot in ballots]
+        values = costs if utility == "cost" else [1] * m
+        items = [tuple(zip(ballot, map(values.__getitem__, ballot))) for ballot in ballots]
+    supporters: list[list[int]] = [[] for _ in range(m)]
+    add_supporter = [group.append for group in supporters]
     for g, pairs in enumerate(items):
-        w = weights[g]
-        for p, u in pairs:
-            supporters[p].append(g)
-            backers[p] += w
-            if points is not None:
+        for p, _ in pairs:
+            add_supporter[p](g)
+    backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
+    if utility == "points":
+        total = [0] * m
+        for g, pairs in enumerate(items):
+            w = weights[g]
+            for p, u in pairs:
                 total[p] += w * u
-    if points is None:  # every supporter draws the same utility: the cost, or 1
-        total = [n * cost for n, cost in zip(backers, costs)] if utility == "cost" else list(backers)
+    else:  # every supporter draws the same utility: the cost, or 1
+        total = [n * value for n, value in zip(backers, values)]
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
     return Voters(
         costs,
-        list(profile.weights),
+        list(weights),
         items,
         supporters,
         total,
@@ -451,7 +450,9 @@ class _Engine:
         self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
         self.root = root
         self._overlap: dict[int, set[int]] = {}
-        self._support: dict[int, list[tuple[int, int]]] = {}
+        self._support: dict[int, tuple[list[int], list[int] | None]] = {}
+        # each group's (project, utility) pairs once per voter who cast it: Counter counts voters from these
+        self._cast = [pairs * w for pairs, w in zip(voters.items, voters.weights)]
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
         self.first_price: dict[int, tuple[float, Fraction]] = {}
         for p in voters.candidates:
@@ -462,19 +463,18 @@ class _Engine:
         """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded)."""
         found = self._overlap.get(s)
         if found is None:
-            found = self._overlap[s] = {p for g in self.voters.supporters[s] for p, _ in self.voters.items[g]}
+            pairs = set(chain.from_iterable(map(self.voters.items.__getitem__, self.voters.supporters[s])))
+            found = self._overlap[s] = {p for p, _ in pairs}
         return found
 
-    def _supporters(self, s: int) -> tuple[list[int], list[int] | None, list[int]]:
-        """The groups supporting ``s``, their engine utilities for ``s`` (None when every one is 1) and the
-        groups among them cast by more than one voter."""
+    def _supporters(self, s: int) -> tuple[list[int], list[int] | None]:
+        """The groups supporting ``s`` and their engine utilities for ``s`` (None when every one is 1)."""
         found = self._support.get(s)
         if found is None:
             voters = self.voters
             groups = voters.supporters[s]
             utilities = None if voters.uniform else [dict(voters.items[g])[s] for g in groups]
-            heavy = [g for g in groups if voters.weights[g] > 1]
-            found = self._support[s] = (groups, utilities, heavy)
+            found = self._support[s] = (groups, utilities)
         return found
 
     def _child(self, node: _Node, s: int) -> _Node:
@@ -488,7 +488,7 @@ class _Engine:
         while len(self.nodes) >= max(_MAX_NODES, len(funded) + _SPARE_NODES):
             del self.nodes[next(iter(self.nodes))]  # the least recently used: keeps memory bounded
         before = node.class_of
-        groups, utilities, heavy = self._supporters(s)
+        groups, utilities = self._supporters(s)
         # a mover's split key: its class, with its utility for s unless that is always 1
         olds = [before[g] for g in groups]
         keys = olds if utilities is None else list(zip(olds, utilities))
@@ -506,20 +506,24 @@ class _Engine:
             class_of[g] = new
         # Move the rows of every project the movers support from their old class to the new one, one move
         # (old class -> new class) at a time: early on all movers share a class, so this is one update per
-        # project, not per ballot. A move's ballots are counted by Counter, in C (one ballot: read as is);
-        # those cast by w > 1 voters then count w - 1 more.
+        # project, not per ballot. A move's ballots are counted by Counter, in C, each (project, utility)
+        # pair as many times as voters cast the ballot; a move of one ballot is read as it stands.
         if len(splits) == 1:
             by_move = {next(iter(splits.items())): groups}
         else:
             by_move = {}
             for g, key, new in zip(groups, keys, news):
                 by_move.setdefault((key, new), []).append(g)
-        items, weights = self.voters.items, self.voters.weights
+        items, weights, cast = self.voters.items, self.voters.weights, self._cast
         uniform = utilities is None
         entries = list(node.entries)
         copied: set[int] = set()
-
-        def move(old: int, new: int, counts: Any) -> None:
+        for (key, new), members in by_move.items():
+            old = key if uniform else key[0]
+            if len(members) == 1:
+                counts: Any = zip(items[members[0]], repeat(weights[members[0]]))
+            else:
+                counts = Counter(chain.from_iterable(map(cast.__getitem__, members))).items()
             for (p, u), w in counts:
                 if p in funded:
                     continue  # a funded project's entries are never read again
@@ -534,15 +538,6 @@ class _Engine:
                 else:
                     del bucket[old_key]
                 bucket[new_key] = bucket.get(new_key, 0) + w
-
-        for (key, new), members in by_move.items():
-            old = key if uniform else key[0]
-            if len(members) == 1:
-                move(old, new, zip(items[members[0]], _ONES))
-            else:
-                move(old, new, Counter(chain.from_iterable(map(items.__getitem__, members))).items())
-        for g in heavy:
-            move(before[g], class_of[g], zip(items[g], repeat(weights[g] - 1)))
         child = self.nodes[funded] = _Node(funded, entries, class_of)
         return child
 
@@ -648,6 +643,8 @@ class _Engine:
                 drop(p, result)
                 return None
             need, rich = result
+            common = gcd(need, rich)  # the scale then grows by rich/common only at its purchase
+            need, rich = need // common, rich // common
             priced[p] = (need, rich, depth)
             fresh.add(p)
             rho = Fraction(need, scale * rich * unit[p])
