@@ -718,26 +718,17 @@ class _Engine:
         if self.voters.uniform:
             return self._price_uniform(cost_scaled, entries, lift)
         money, made = self.money, self.made
-        held = 0
-        for (c, _), w in entries.items():
-            v = money[c]
-            if v:
-                held += w * v * lift[made[c]]
+        live = [(money[c] * lift[made[c]], u, w) for (c, u), w in entries.items() if money[c]]
+        held = sum([b * w for b, _, w in live])
         if held < cost_scaled:
             return held
-        factor = self.sort_factor
-        rows = []
-        rich = 0
-        for (c, u), w in entries.items():
-            v = money[c]
-            if v:
-                b = v * lift[made[c]]
-                rows.append((b * factor[u], b, u, w))
-                rich += w * u
+        rich = sum([u * w for _, u, w in live])
         need = cost_scaled
-        # if the poorest row (by budget per utility) can pay rho*u, everybody can
+        # rows by budget per unit of utility, poorest first (b*factor[u] orders them so, in integers)
+        factor = self.sort_factor
+        rows = [(b * factor[u], b, u, w) for b, u, w in live]
         first = min(rows)
-        if need * first[2] <= first[1] * rich:
+        if need * first[2] <= first[1] * rich:  # the poorest row can pay rho*u: so can everybody
             return need, rich
         rows.sort()
         for _, b, u, w in rows:
