@@ -5,6 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pbvote.tally import pabulib
 from pbvote.tally.rules import RuleError, compute
@@ -65,3 +67,39 @@ def test_only_for_ranked_ballots():
     e = election(10, {"x": 1}, [["x"]])
     with pytest.raises(RuleError, match="does not apply to approval"):
         compute("ear", e)
+
+
+@st.composite
+def ranked_elections(draw):
+    """Small elections with strict partial rankings: up to 6 projects, 8 voters (a voter ranks 1..all)."""
+    m = draw(st.integers(2, 6))
+    names = [f"p{k}" for k in range(m)]
+    costs = {name: draw(st.integers(1, 60)) for name in names}
+    budget = draw(st.integers(1, sum(costs.values())))
+    ballots = [
+        draw(st.permutations(names).flatmap(lambda order: st.integers(1, m).map(lambda k, o=order: o[:k])))
+        for _ in range(draw(st.integers(1, 8)))
+    ]
+    return election(budget, costs, ballots, vote_type="ordinal")
+
+
+@settings(max_examples=300, deadline=None)
+@given(ranked_elections())
+def test_the_outcome_satisfies_inclusion_psc(e):
+    # Aziz & Lee's guarantee for PB-EAR (Inclusion PSC, restricted to projects the voters ranked): take any set
+    # C' of projects and the voters N' whose top |C'| choices are exactly C' (they solidly support C'). N' owns
+    # |N'| / n of the budget. For every project c of C' left unfunded, the funded part of C' plus c must cost
+    # more than N''s share: else N' could afford one more of its common favourites.
+    outcome = compute("ear", e)
+    funded = set(outcome.selected)
+    assert sum(e.projects[e.index_of[pid]].cost for pid in funded) <= e.budget
+    n = len(e.profile.ballots)
+    cost = {project.id: project.cost for project in e.projects}
+    ballots = [[e.projects[p].id for p in ballot] for ballot in e.profile.ballots]
+    for size in range(1, len(cost) + 1):
+        for common in {frozenset(ballot[:size]) for ballot in ballots if len(ballot) >= size}:
+            coalition = sum(1 for ballot in ballots if frozenset(ballot[:size]) == common)
+            share = Fraction(coalition * e.budget, n)
+            funded_cost = sum(cost[pid] for pid in common & funded)
+            for missing in common - funded:
+                assert funded_cost + cost[missing] > share, (common, missing, outcome.selected)
