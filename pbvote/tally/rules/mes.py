@@ -62,7 +62,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain, repeat
-from math import gcd
+from math import gcd, lcm
 from typing import Any
 
 from ..model import Election, Outcome, Step
@@ -415,29 +415,24 @@ class _Engine:
         self.voters = voters
         self.ranks = ranks
         m = len(voters.costs)
-        if voters.uniform:
-            self.unit = list(voters.costs) if voters.utility == "cost" else [1] * m
-            self.sort_factor: dict[int, int] = {1: 1}
-        else:
-            self.unit = [1] * m
-            # rows are sorted by budget/utility; with L a common multiple of all utilities, budget*(L//u)
-            # orders them the same way in integers
-            common = 1
-            for pairs in voters.items:
-                for _, u in pairs:
-                    common = common * u // gcd(common, u)
-            self.sort_factor = {u: common // u for pairs in voters.items for _, u in pairs}
+        # each group's (project, utility) pairs once per voter who cast it: Counter counts voters from these
+        self._cast = [pairs * w for pairs, w in zip(voters.items, voters.weights)]
         # before any purchase every voter is in class 0
         root_entries: list[dict[Any, int]]
         if voters.uniform:
+            self.unit = list(voters.costs) if voters.utility == "cost" else [1] * m
+            self.sort_factor: dict[int, int] = {1: 1}
             root_entries = [{0: n} if n else {} for n in voters.backers]
         else:
+            self.unit = [1] * m
             root_entries = [{} for _ in range(m)]
-            for g, pairs in enumerate(voters.items):
-                w = voters.weights[g]
-                for p, u in pairs:
-                    bucket = root_entries[p]
-                    bucket[(0, u)] = bucket.get((0, u), 0) + w
+            for (p, u), w in Counter(chain.from_iterable(self._cast)).items():
+                root_entries[p][(0, u)] = w
+            # rows are sorted by budget/utility; with L a common multiple of all utilities, budget*(L//u)
+            # orders them the same way in integers
+            utilities = {u for entries in root_entries for _, u in entries}
+            common = lcm(*utilities)
+            self.sort_factor = {u: common // u for u in utilities}
         # Classes get integer ids: 0 is "supports no funded project"
         self.class_key: list[frozenset[tuple[int, int]]] = [frozenset()]
         self.class_index: dict[frozenset[tuple[int, int]], int] = {frozenset(): 0}
@@ -451,8 +446,6 @@ class _Engine:
         self.root = root
         self._overlap: dict[int, set[int]] = {}
         self._support: dict[int, tuple[list[int], list[int] | None]] = {}
-        # each group's (project, utility) pairs once per voter who cast it: Counter counts voters from these
-        self._cast = [pairs * w for pairs, w in zip(voters.items, voters.weights)]
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
         self.first_price: dict[int, tuple[float, Fraction]] = {}
         for p in voters.candidates:
