@@ -59,7 +59,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain, repeat
 from math import gcd, lcm
@@ -272,20 +272,30 @@ def _budget_step(reason: str, t: Fraction, last: Fraction, spent: int, selected:
 
 @dataclass
 class Voters:
-    """The aggregated profile as MES sees it: ``items[g]`` = ((project, utility), …) of ballot group ``g``."""
+    """The aggregated profile as MES sees it: ``ballots[g]``, the projects ballot group ``g`` supports
+    (ascending), and ``items[g]``, the same with what each is worth to it."""
 
     costs: list[int]
     weights: list[int]
-    items: list[tuple[tuple[int, int], ...]]
+    ballots: list[tuple[int, ...]]
+    uniform: bool  # every supporter of a project draws the same utility from it (cost, cardinality)
     supporters: list[list[int]]  # project -> groups supporting it
     total_utility: list[int]  # project -> sum over supporters of weight * utility
     backers: list[int]  # project -> number of voters supporting it
     candidates: list[int]  # projects MES may fund: supported, positive cost
     free: list[int]  # supported projects costing nothing (funded first, as pabutools does)
-    uniform: bool  # every supporter of a project draws the same utility from it (cost, cardinality)
     num_voters: int
     ids: list[str]
     utility: str
+    pairs: list[tuple[tuple[int, int], ...]] | None = field(default=None, repr=False)  # see items
+
+    @property
+    def items(self) -> list[tuple[tuple[int, int], ...]]:
+        """``items[g]`` = ((project, utility), …) of ballot group ``g`` (built on first use when uniform)."""
+        if self.pairs is None:
+            values = self.costs if self.utility == "cost" else [1] * len(self.costs)
+            self.pairs = [tuple(zip(ballot, map(values.__getitem__, ballot))) for ballot in self.ballots]
+        return self.pairs
 
 
 def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Voters:
@@ -294,9 +304,9 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
     costs = [project.cost for project in election.projects]
     m = len(costs)
     weights = profile.weights
-    ordinal = election.vote_type == "ordinal"  # ballots in rank order; the others list projects ascending
+    pairs: list[tuple[tuple[int, int], ...]] | None = None
     if utility == "points":
-        items = [
+        pairs = [
             tuple(
                 sorted(
                     zip(ballot, given) if min(given, default=1) > 0 else filter(_positive, zip(ballot, given))
@@ -304,6 +314,7 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
             )
             for ballot, given in zip(profile.ballots, _points(election, profile, points_scheme))
         ]
+        ballots = [tuple(p for p, _ in group) for group in pairs]
     else:
         ballots = profile.ballots
         if profile.points is not None:  # a project given 0 points is not supported
@@ -311,39 +322,37 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
                 tuple(p for p, given in zip(ballot, given_points) if given > 0)
                 for ballot, given_points in zip(ballots, profile.points)
             ]
-        if ordinal:
-            ballots = [sorted(ballot) for ballot in ballots]
-        values = costs if utility == "cost" else [1] * m
-        items = [tuple(zip(ballot, map(values.__getitem__, ballot))) for ballot in ballots]
+        if election.vote_type == "ordinal":  # in rank order; the other kinds list projects ascending
+            ballots = [tuple(sorted(ballot)) for ballot in ballots]
     supporters: list[list[int]] = [[] for _ in range(m)]
     add_supporter = [group.append for group in supporters]
-    for g, pairs in enumerate(items):
-        for p, _ in pairs:
+    for g, ballot in enumerate(ballots):
+        for p in ballot:
             add_supporter[p](g)
     backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
-    if utility == "points":
+    if pairs is not None:
         total = [0] * m
-        for g, pairs in enumerate(items):
-            w = weights[g]
-            for p, u in pairs:
+        for group, w in zip(pairs, weights):
+            for p, u in group:
                 total[p] += w * u
     else:  # every supporter draws the same utility: the cost, or 1
-        total = [n * value for n, value in zip(backers, values)]
+        total = [n * cost for n, cost in zip(backers, costs)] if utility == "cost" else list(backers)
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
     return Voters(
         costs,
         list(weights),
-        items,
+        ballots,
+        pairs is None,
         supporters,
         total,
         backers,
         candidates,
         free,
-        utility != "points",
         profile.num_voters,
         [project.id for project in election.projects],
         utility,
+        pairs,
     )
 
 
@@ -416,7 +425,10 @@ class _Engine:
         self.ranks = ranks
         m = len(voters.costs)
         # each group's (project, utility) pairs once per voter who cast it: Counter counts voters from these
-        self._cast = [pairs * w for pairs, w in zip(voters.items, voters.weights)]
+        # (with utility 1, each group's projects; else its (project, utility) pairs)
+        self._cast = [
+            group * w for group, w in zip(voters.ballots if voters.uniform else voters.items, voters.weights)
+        ]
         # before any purchase every voter is in class 0
         root_entries: list[dict[Any, int]]
         if voters.uniform:
@@ -441,7 +453,7 @@ class _Engine:
         # came about (each class that a run reads got its money earlier in that run)
         self.money = [0]
         self.made = [0]
-        root = _Node(frozenset(), root_entries, array("i", [0]) * len(voters.items))
+        root = _Node(frozenset(), root_entries, array("i", [0]) * len(voters.ballots))
         self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
         self.root = root
         self._overlap: dict[int, set[int]] = {}
@@ -456,8 +468,9 @@ class _Engine:
         """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded)."""
         found = self._overlap.get(s)
         if found is None:
-            pairs = set(chain.from_iterable(map(self.voters.items.__getitem__, self.voters.supporters[s])))
-            found = self._overlap[s] = {p for p, _ in pairs}
+            found = self._overlap[s] = set(
+                chain.from_iterable(map(self.voters.ballots.__getitem__, self.voters.supporters[s]))
+            )
         return found
 
     def _supporters(self, s: int) -> tuple[list[int], list[int] | None]:
@@ -499,32 +512,38 @@ class _Engine:
             class_of[g] = new
         # Move the rows of every project the movers support from their old class to the new one, one move
         # (old class -> new class) at a time: early on all movers share a class, so this is one update per
-        # project, not per ballot. A move's ballots are counted by Counter, in C, each (project, utility)
-        # pair as many times as voters cast the ballot; a move of one ballot is read as it stands.
+        # project, not per ballot. A move's ballots are counted by Counter, in C, each project (or (project,
+        # utility) pair) as many times as voters cast the ballot; a move of one ballot is read as it stands.
         if len(splits) == 1:
             by_move = {next(iter(splits.items())): groups}
         else:
             by_move = {}
             for g, key, new in zip(groups, keys, news):
                 by_move.setdefault((key, new), []).append(g)
-        items, weights, cast = self.voters.items, self.voters.weights, self._cast
+        weights, cast = self.voters.weights, self._cast
+        groups_of = self.voters.ballots if utilities is None else self.voters.items
         uniform = utilities is None
         entries = list(node.entries)
         copied: set[int] = set()
         for (key, new), members in by_move.items():
             old = key if uniform else key[0]
             if len(members) == 1:
-                counts: Any = zip(items[members[0]], repeat(weights[members[0]]))
+                counts: Any = zip(groups_of[members[0]], repeat(weights[members[0]]))
             else:
                 counts = Counter(chain.from_iterable(map(cast.__getitem__, members))).items()
-            for (p, u), w in counts:
+            # an item is a project (utility 1) or a (project, utility) pair
+            for item, w in counts:
+                if uniform:
+                    p, old_key, new_key = item, old, new
+                else:
+                    p, u = item
+                    old_key, new_key = (old, u), (new, u)
                 if p in funded:
                     continue  # a funded project's entries are never read again
                 bucket = entries[p]
                 if p not in copied:
                     bucket = entries[p] = dict(bucket)
                     copied.add(p)
-                old_key, new_key = (old, new) if uniform else ((old, u), (new, u))
                 left = bucket[old_key] - w
                 if left:
                     bucket[old_key] = left
