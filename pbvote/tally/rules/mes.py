@@ -521,35 +521,40 @@ class _Engine:
             for g, key, new in zip(groups, keys, news):
                 by_move.setdefault((key, new), []).append(g)
         weights, cast = self.voters.weights, self._cast
-        groups_of = self.voters.ballots if utilities is None else self.voters.items
         uniform = utilities is None
+        groups_of = self.voters.ballots if uniform else self.voters.items
+        # every project sharing a supporter with s gets new rows: its entries are copied once, up front; a new
+        # class (old class plus s) has no rows yet, and each move adds one per project (and utility)
         entries = list(node.entries)
-        copied: set[int] = set()
+        for p in self.overlap(s) - funded:
+            entries[p] = dict(entries[p])
         for (key, new), members in by_move.items():
-            old = key if uniform else key[0]
             if len(members) == 1:
                 counts: Any = zip(groups_of[members[0]], repeat(weights[members[0]]))
             else:
                 counts = Counter(chain.from_iterable(map(cast.__getitem__, members))).items()
-            # an item is a project (utility 1) or a (project, utility) pair
-            for item, w in counts:
-                if uniform:
-                    p, old_key, new_key = item, old, new
-                else:
-                    p, u = item
-                    old_key, new_key = (old, u), (new, u)
-                if p in funded:
-                    continue  # a funded project's entries are never read again
-                bucket = entries[p]
-                if p not in copied:
-                    bucket = entries[p] = dict(bucket)
-                    copied.add(p)
-                left = bucket[old_key] - w
-                if left:
-                    bucket[old_key] = left
-                else:
-                    del bucket[old_key]
-                bucket[new_key] = bucket.get(new_key, 0) + w
+            if uniform:  # an item is a project, a row key a class
+                for p, w in counts:
+                    if p not in funded:
+                        bucket = entries[p]
+                        left = bucket[key] - w
+                        if left:
+                            bucket[key] = left
+                        else:
+                            del bucket[key]
+                        bucket[new] = w
+            else:  # an item is a (project, utility) pair, a row key a (class, utility) pair
+                old = key[0]
+                for (p, u), w in counts:
+                    if p not in funded:
+                        bucket = entries[p]
+                        old_key = (old, u)
+                        left = bucket[old_key] - w
+                        if left:
+                            bucket[old_key] = left
+                        else:
+                            del bucket[old_key]
+                        bucket[(new, u)] = w
         child = self.nodes[funded] = _Node(funded, entries, class_of)
         return child
 
