@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain, repeat
 from math import gcd, lcm
+from operator import itemgetter
 from typing import Any
 
 from ..model import Election, Outcome, Step
@@ -281,6 +282,7 @@ class Voters:
     ballots: list[tuple[int, ...]]
     uniform: bool  # every supporter of a project draws the same utility from it (cost, cardinality)
     supporters: list[list[int]]  # project -> groups supporting it
+    supporter_utilities: list[list[int]] | None  # project -> each supporting group's utility (None: uniform)
     total_utility: list[int]  # project -> sum over supporters of weight * utility
     backers: list[int]  # project -> number of voters supporting it
     candidates: list[int]  # projects MES may fund: supported, positive cost
@@ -315,7 +317,7 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
             )
             for ballot, given in zip(profile.ballots, _points(election, profile, points_scheme))
         ]
-        ballots = [tuple(p for p, _ in group) for group in pairs]
+        ballots = [tuple(map(_project, group)) for group in pairs]
     else:
         ballots = profile.ballots
         if profile.points is not None:  # a project given 0 points is not supported
@@ -327,16 +329,23 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
             ballots = [tuple(sorted(ballot)) for ballot in ballots]
     supporters: list[list[int]] = [[] for _ in range(m)]
     add_supporter = [group.append for group in supporters]
-    for g, ballot in enumerate(ballots):
-        for p in ballot:
-            add_supporter[p](g)
-    backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
+    supporter_utilities: list[list[int]] | None = None
     if pairs is not None:
+        supporter_utilities = [[] for _ in range(m)]
+        add_utility = [group.append for group in supporter_utilities]
         total = [0] * m
-        for group, w in zip(pairs, weights):
+        for g, group in enumerate(pairs):
+            w = weights[g]
             for p, u in group:
+                add_supporter[p](g)
+                add_utility[p](u)
                 total[p] += w * u
+        backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
     else:  # every supporter draws the same utility: the cost, or 1
+        for g, ballot in enumerate(ballots):
+            for p in ballot:
+                add_supporter[p](g)
+        backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
         total = [n * cost for n, cost in zip(backers, costs)] if utility == "cost" else list(backers)
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
@@ -346,6 +355,7 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
         ballots,
         pairs is None,
         supporters,
+        supporter_utilities,
         total,
         backers,
         candidates,
@@ -359,6 +369,9 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
 
 def _positive(pair: tuple[int, int]) -> bool:
     return pair[1] > 0
+
+
+_project = itemgetter(0)  # of a (project, utility) pair
 
 
 def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, ...]]:
@@ -480,7 +493,7 @@ class _Engine:
         if found is None:
             voters = self.voters
             groups = voters.supporters[s]
-            utilities = None if voters.uniform else [dict(voters.items[g])[s] for g in groups]
+            utilities = voters.supporter_utilities[s] if voters.supporter_utilities is not None else None
             found = self._support[s] = (groups, utilities)
         return found
 
