@@ -438,8 +438,8 @@ class _Engine:
         self.voters = voters
         self.ranks = ranks
         m = len(voters.costs)
-        # each group's (project, utility) pairs once per voter who cast it: Counter counts voters from these
-        # (with utility 1, each group's projects; else its (project, utility) pairs)
+        # each group's projects (with utility 1) or (project, utility) pairs, repeated once per voter who cast
+        # it: Counter counts voters from these
         self._cast = [
             group * w for group, w in zip(voters.ballots if voters.uniform else voters.items, voters.weights)
         ]
