@@ -274,8 +274,8 @@ def _budget_step(reason: str, t: Fraction, last: Fraction, spent: int, selected:
 
 @dataclass
 class Voters:
-    """The aggregated profile as MES sees it: ``ballots[g]``, the projects ballot group ``g`` supports
-    (ascending), and ``items[g]``, the same with what each is worth to it."""
+    """The aggregated profile as MES sees it: ``ballots[g]``, the projects ballot group ``g`` supports (in
+    the ballot's order), and ``items[g]``, the same with what each is worth to it."""
 
     costs: list[int]
     weights: list[int]
@@ -310,11 +310,7 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
     pairs: list[tuple[tuple[int, int], ...]] | None = None
     if utility == "points":
         pairs = [
-            tuple(
-                sorted(
-                    zip(ballot, given) if min(given, default=1) > 0 else filter(_positive, zip(ballot, given))
-                )
-            )
+            tuple(zip(ballot, given) if min(given, default=1) > 0 else filter(_positive, zip(ballot, given)))
             for ballot, given in zip(profile.ballots, _points(election, profile, points_scheme))
         ]
         ballots = [tuple(map(_project, group)) for group in pairs]
@@ -325,8 +321,6 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
                 tuple(p for p, given in zip(ballot, given_points) if given > 0)
                 for ballot, given_points in zip(ballots, profile.points)
             ]
-        if election.vote_type == "ordinal":  # in rank order; the other kinds list projects ascending
-            ballots = [tuple(sorted(ballot)) for ballot in ballots]
     supporters: list[list[int]] = [[] for _ in range(m)]
     add_supporter = [group.append for group in supporters]
     supporter_utilities: list[list[int]] | None = None
