@@ -89,17 +89,19 @@ def test_the_outcome_satisfies_inclusion_psc(e):
     # Aziz & Lee's guarantee for PB-EAR (Inclusion PSC, restricted to projects the voters ranked): take any set
     # C' of projects and the voters N' whose top |C'| choices are exactly C' (they solidly support C'). N' owns
     # |N'| / n of the budget. For every project c of C' left unfunded, the funded part of C' plus c must cost
-    # more than N''s share: else N' could afford one more of its common favourites.
+    # more than the share N' owns: else N' could afford one more of its common favourites.
     outcome = compute("ear", e)
     funded = set(outcome.selected)
     assert sum(e.projects[e.index_of[pid]].cost for pid in funded) <= e.budget
-    n = len(e.profile.ballots)
+    profile = e.profile
     cost = {project.id: project.cost for project in e.projects}
-    ballots = [[e.projects[p].id for p in ballot] for ballot in e.profile.ballots]
+    ballots = [[e.projects[p].id for p in ballot] for ballot in profile.ballots]
     for size in range(1, len(cost) + 1):
         for common in {frozenset(ballot[:size]) for ballot in ballots if len(ballot) >= size}:
-            coalition = sum(1 for ballot in ballots if frozenset(ballot[:size]) == common)
-            share = Fraction(coalition * e.budget, n)
+            coalition = sum(
+                w for ballot, w in zip(ballots, profile.weights) if frozenset(ballot[:size]) == common
+            )
+            share = Fraction(coalition * e.budget, profile.num_voters)
             funded_cost = sum(cost[pid] for pid in common & funded)
             for missing in common - funded:
                 assert funded_cost + cost[missing] > share, (common, missing, outcome.selected)
