@@ -323,23 +323,20 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
             ]
     supporters: list[list[int]] = [[] for _ in range(m)]
     add_supporter = [group.append for group in supporters]
+    for g, ballot in enumerate(ballots):
+        for p in ballot:
+            add_supporter[p](g)
+    backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
     supporter_utilities: list[list[int]] | None = None
-    if pairs is not None:
+    if pairs is not None:  # in the order of ``supporters``: by group
         supporter_utilities = [[] for _ in range(m)]
         add_utility = [group.append for group in supporter_utilities]
         total = [0] * m
-        for g, group in enumerate(pairs):
-            w = weights[g]
+        for group, w in zip(pairs, weights):
             for p, u in group:
-                add_supporter[p](g)
                 add_utility[p](u)
                 total[p] += w * u
-        backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
     else:  # every supporter draws the same utility: the cost, or 1
-        for g, ballot in enumerate(ballots):
-            for p in ballot:
-                add_supporter[p](g)
-        backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
         total = [n * cost for n, cost in zip(backers, costs)] if utility == "cost" else list(backers)
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
@@ -393,8 +390,8 @@ class _Node:
     """The class structure once the projects ``funded`` are bought (in whatever order).
 
     A *class* is the set of ``(project, utility)`` of the funded projects its voters support: voters of one
-    class always hold the same money. ``entries[p]`` maps ``(class, utility for p)`` to the number of voters
-    in that class who support ``p``; ``splits[s]`` (filled when ``s`` is bought from here) lists each ``(old
+    class always hold the same money. ``entries[p]`` maps ``(class, utility for p)`` (the bare class when
+    every utility is 1) to the number of voters in that class who support ``p``; ``splits[s]`` (filled when ``s`` is bought from here) lists each ``(old
     class, utility for s, new class)``; ``class_of[g]`` is the class of ballot group ``g``. Nearby per-voter
     budgets often buy the same projects in a slightly different order; keyed by the set, those runs share
     their nodes.
@@ -441,7 +438,6 @@ class _Engine:
         root_entries: list[dict[Any, int]]
         if voters.uniform:
             self.unit = list(voters.costs) if voters.utility == "cost" else [1] * m
-            self.sort_factor: dict[int, int] = {1: 1}
             root_entries = [{0: n} if n else {} for n in voters.backers]
         else:
             self.unit = [1] * m
@@ -452,7 +448,7 @@ class _Engine:
             # orders them the same way in integers
             utilities = {u for entries in root_entries for _, u in entries}
             common = lcm(*utilities)
-            self.sort_factor = {u: common // u for u in utilities}
+            self.sort_factor: dict[int, int] = {u: common // u for u in utilities}
         # Classes get integer ids: 0 is "supports no funded project"
         self.class_key: list[frozenset[tuple[int, int]]] = [frozenset()]
         self.class_index: dict[frozenset[tuple[int, int]], int] = {frozenset(): 0}
