@@ -220,8 +220,9 @@ def textbook_mes(election: Election, utility: str, per_voter: Fraction) -> list[
 
 
 def engine_mes(engine, per_voter: Fraction) -> list[tuple[int, Fraction]]:
-    run = engine.run(per_voter)
-    return list(zip(run.selected[len(engine.voters.free) :], run.prices))
+    run = engine.run(per_voter, trace=True)
+    prices = [step.details["rho"] for step in run.steps if step.action == "select" and step.details]
+    return list(zip(run.selected[len(engine.voters.free) :], prices))
 
 
 @st.composite

@@ -228,27 +228,6 @@ def test_a_price_computed_before_an_unrelated_purchase_still_charges_the_right_a
     assert skip.details["supporters_budget"] == 12
 
 
-def test_add1_is_unchanged_when_the_engine_may_keep_only_a_few_class_structures(monkeypatch):
-    # The engine keeps the class structures of the sets of funded projects it met, dropping the least recently
-    # used beyond its limit: with a tiny limit it evicts even the current run's path and must still agree.
-    e = pabulib.load(DATA / "Netherlands_Assen_2024.pb")
-    expected = {e.projects[p].id for p in naive_add1(e, "cost", "floor")}
-    monkeypatch.setattr(mes_module, "_MAX_NODES", 2)
-    monkeypatch.setattr(mes_module, "_SPARE_NODES", 0)
-    evicted = []
-
-    class Watched(dict):
-        def __delitem__(self, key):
-            evicted.append(key)
-            super().__delitem__(key)
-
-    engine = mes_module._Engine(mes_module.prepare(e, "cost"), tie_ranks(e, "file-order"))
-    engine.nodes = Watched(engine.nodes)
-    per_voter = mes_module.add1_budget(engine, e.budget, "floor", 1, [])
-    assert {e.projects[p].id for p in engine.run(per_voter).selected} == expected
-    assert len(evicted) > 10
-
-
 def test_add1_trace_has_one_budget_step_per_stretch_of_equal_outcomes():
     # Every per-voter budget in a step's stretch funds what that step says; the next budget funds other projects.
     e = pabulib.load(DATA / "Netherlands_Assen_2024.pb")

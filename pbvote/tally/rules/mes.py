@@ -43,15 +43,14 @@ outcome replaces the MES outcome only when strictly more voters prefer it.
 
 **Speed.** The rule works on the aggregated profile (identical ballots merged) and, beyond that, on *budget
 classes*: voters who support the same funded projects (with the same utilities) always hold the same budget,
-so the rule tracks one budget per class, not per voter. The class structure depends only on the set of
-projects funded so far, not on the per-voter budget nor on the order of purchase, so it is kept between the
-``add1`` runs (keyed by that set), and runs for nearby budgets, which often differ by a swap of two purchases,
-share it. Prices are recomputed lazily: a price can only grow during a run, so a project's last price is a
-lower bound, and only projects sharing supporters with the one just funded need a new one. Money is exact:
-integers over a common denominator that grows with each purchase; no float ever decides anything (the heap
-compares correctly rounded floats first, which order unequal values correctly, and exact fractions on equal
-floats). ``add1`` settles stretches of per-voter budgets with one run where it can prove that the whole
-stretch gives the same outcome (see :func:`add1_budget`).
+so the rule tracks one budget per class, not per voter. Prices are recomputed lazily: a price can only grow
+during a run, so a project's last price is a lower bound, and only projects sharing supporters with the one
+just funded need a new one. Money is exact: integers over a common denominator that grows with each
+purchase; no float ever decides anything (the heap compares correctly rounded floats first, which order
+unequal values correctly, and exact fractions on equal floats). ``add1`` needs an outcome for each of many
+per-voter budgets: those come from float runs that prove every decision they take by error bounds, with
+this exact engine deciding any budget they cannot (:mod:`.mes_screen`, :func:`add1_budget`); the outcome
+kept, and its trace, come from this exact engine.
 """
 
 from __future__ import annotations
@@ -70,13 +69,8 @@ from ..model import Election, Outcome, Step
 from . import Param, RuleError, compute, register
 from .ties import tie_ranks
 
-# Class structures the engine keeps (each holds the class entries of every project its last purchase touched);
-# the least recently used go first.
-# (never fewer than the current run's purchases plus _SPARE_NODES: a run must find its own path, and a nearby
-# one, again). With 64, MES + add1u on Warszawa 2026 peaks at about 200 MiB (128 saves 5% of its time for
-# 310 MiB).
-_MAX_NODES = 64
-_SPARE_NODES = 16
+# add1 screens per-voter budgets in blocks of this many (see add1_budget)
+_BLOCK = 16
 
 UTILITY_PARAM = Param(
     "utility", str, "cost", "what a funded project is worth to a supporter", ("cost", "cardinality", "points")
@@ -203,64 +197,99 @@ def add1_budget(engine: _Engine, budget: int, start: str, increment: int, steps:
     """The per-voter budget add1 ends with (see the module docstring), adding a "budget" step to ``steps`` for
     each stretch of per-voter budgets with one outcome.
 
-    add1 tries every per-voter budget in turn; here one run settles a whole stretch of them when
-    :meth:`_Engine.certify` proves that they all give its outcome. Stretches are found by doubling the jump
-    while the proof holds, then halving it: each try costs about one MES run, so a jump of one is never
-    tried, the next budget is simply run. On big elections the proof rarely holds (some pair of projects is
-    always within a fraction of a percent of each other), so after a failed first try the next stretches are
-    not tried at all, for twice as many stretches each time (reset by a success): few wasted tries there,
-    and long stretches settled at once on small elections."""
+    add1 needs the outcome at every per-voter budget in turn. They come a block at a time from the proven
+    float runs of :mod:`.mes_screen` (the exact engine decides any budget they cannot), from the top of the
+    block down, each run seeded by the one above it. While the budgets come in long stretches with one order
+    of purchases (small elections), a block is first tried whole, in one run proven for all its budgets, and
+    halved until its parts are proven; each whole success doubles the next block."""
+    from .mes_screen import Screen  # here: NumPy is imported only by the rules that need it
+
     voters = engine.voters
     costs = voters.costs
     n = voters.num_voters
     t = Fraction(budget // n) if start == "floor" else Fraction(budget, n)
+    blocks = _Blocks(engine, Screen(engine), increment)
     chosen = t
     stretch: Step | None = None
     stretch_outcome: set[int] = set()  # the projects the current stretch funds (in whichever order)
-    pause = backoff = 0  # stretches left without a try; the next pause after a failed first try
+    size, whole, halve = _BLOCK, True, False
+    proven = failed = 0  # blocks tried whole: with some part proven in one run, with none
     while True:
-        run = engine.run(t)
-        spent = sum(costs[p] for p in run.selected)
-        if spent > budget:
-            reason = "over budget: keep the previous per-voter budget"
-            steps.append(_budget_step(reason, t, t, spent, run.selected))
-            return chosen
-        funded = set(run.selected)
-        exhaustive = not any(costs[p] <= budget - spent for p in voters.candidates if p not in funded)
-        last = t
-        if pause:
-            pause -= 1
-        elif not exhaustive:
-            last = _stretch(engine, run, t, increment)
-            backoff = 0 if last > t else max(1, 2 * backoff)
-            pause = backoff
-        if stretch is not None and funded == stretch_outcome:
-            stretch.details["same_outcome_up_to"] = last
-        else:
-            reason = (
-                "exhaustive: stop here" if exhaustive else "fits, money left: try a larger per-voter budget"
-            )
-            stretch, stretch_outcome = _budget_step(reason, t, last, spent, run.selected), funded
-            steps.append(stretch)
-        chosen = last
-        if exhaustive:
-            return chosen
-        t = last + increment
+        outcomes = blocks.outcomes(t, size, whole, halve)
+        ranged = any(first != last for first, last, _ in outcomes)
+        if whole:
+            proven, failed = proven + ranged, failed + (not ranged)
+        size = size * 2 if len(outcomes) == 1 else _BLOCK
+        # try the next block whole, then by halves, if this one kept one order (while some such try succeeds,
+        # or twice if none ever does)
+        whole = halve = all(selected == outcomes[0][2] for _, _, selected in outcomes) and (
+            proven or failed < 2
+        )
+        for first, last, selected in outcomes:
+            spent = sum(costs[p] for p in selected)
+            if spent > budget:
+                reason = "over budget: keep the previous per-voter budget"
+                steps.append(_budget_step(reason, first, first, spent, selected))
+                return chosen
+            funded = set(selected)
+            exhaustive = not any(costs[p] <= budget - spent for p in voters.candidates if p not in funded)
+            if exhaustive:
+                last = first  # add1 stops at the first exhaustive outcome
+            if stretch is not None and funded == stretch_outcome:
+                stretch.details["same_outcome_up_to"] = last
+            else:
+                reason = (
+                    "exhaustive: stop here"
+                    if exhaustive
+                    else "fits, money left: try a larger per-voter budget"
+                )
+                stretch, stretch_outcome = _budget_step(reason, first, last, spent, selected), funded
+                steps.append(stretch)
+            chosen = last
+            if exhaustive:
+                return chosen
+        t = outcomes[-1][1] + increment
 
 
-def _stretch(engine: _Engine, run: _Run, t: Fraction, increment: int) -> Fraction:
-    """The largest per-voter budget ``t + k*increment`` proven to give ``run``'s outcome (``t`` if none)."""
-    last, prices, jump, growing = t, run.prices, 2, True
-    while jump >= 2:
-        probe = last + jump * increment
-        certified = engine.certify(probe, run.selected, prices)
-        if certified is None:
-            growing = False
-            jump //= 2
-        else:
-            last, prices = probe, certified
-            jump = jump * 2 if growing else jump // 2
-    return last
+@dataclass
+class _Blocks:
+    """Outcomes of blocks of per-voter budgets: proven float runs, the exact engine where they fail."""
+
+    engine: _Engine
+    floats: Any  # the Screen (its module imports NumPy)
+    increment: int
+
+    def outcomes(
+        self, low: Fraction, size: int, whole: bool, halve: bool
+    ) -> list[tuple[Fraction, Fraction, list[int]]]:
+        """(first budget, last budget, funded projects in order) for stretches covering the ``size`` budgets
+        from ``low`` up: the block in one run if ``whole`` and that run proves it, else its halves the same
+        way if ``halve``, else budget by budget, from the top down."""
+        return self._screen(low, size, whole, halve, None)[0]
+
+    def _screen(self, low, size, whole, halve, seed):
+        """:meth:`outcomes`, and the proven run at the lowest budget, to seed the budgets below (None if none)."""
+        high = low + (size - 1) * self.increment
+        if size > 1 and whole:
+            found = self.floats.run(low, high, seed)
+            if found is not None:
+                return [(low, high, found.selected)], found
+        if size > 1 and halve:
+            half = size // 2
+            upper, seed = self._screen(low + half * self.increment, size - half, True, True, seed)
+            lower, seed = self._screen(low, half, True, True, seed)
+            return lower + upper, seed
+        outcomes = []
+        for k in reversed(range(size)):
+            b = low + k * self.increment
+            found = self.floats.run(b, seed=seed)
+            if found is None:
+                selected = self.engine.run(b).selected
+            else:
+                selected, seed = found.selected, found
+            outcomes.append((b, b, selected))
+        outcomes.reverse()
+        return outcomes, seed
 
 
 def _budget_step(reason: str, t: Fraction, last: Fraction, spent: int, selected: list[int]) -> Step:
@@ -383,41 +412,24 @@ def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, 
 
 
 # --------------------------------------------------------------------------------------------------------
-# The engine: budget classes, memoised by the set of funded projects.
-
-
-class _Node:
-    """The class structure once the projects ``funded`` are bought (in whatever order).
-
-    A *class* is the set of ``(project, utility)`` of the funded projects its voters support: voters of one
-    class always hold the same money. ``entries[p]`` maps ``(class, utility for p)`` (the bare class when
-    every utility is 1) to the number of voters in that class who support ``p``; ``splits[s]`` (filled when ``s`` is bought from here) lists each ``(old
-    class, utility for s, new class)``; ``class_of[g]`` is the class of ballot group ``g``. Nearby per-voter
-    budgets often buy the same projects in a slightly different order; keyed by the set, those runs share
-    their nodes.
-    """
-
-    __slots__ = ("class_of", "entries", "funded", "splits")
-
-    def __init__(self, funded: frozenset[int], entries: list[dict[tuple[int, int], int]], class_of: array):
-        self.funded = funded
-        self.entries = entries
-        self.class_of = class_of
-        self.splits: dict[int, list[tuple[int, int, int]]] = {}
+# The engine: budget classes.
+#
+# A *class* is the set of ``(project, utility)`` of the funded projects its voters support: voters of one class
+# always hold the same money. During a run, ``entries[p]`` maps ``(class, utility for p)`` (the bare class when
+# every utility is 1) to the number of voters in that class who support ``p``, and ``class_of[g]`` is the class
+# of ballot group ``g``.
 
 
 @dataclass
 class _Run:
-    """One run's result: the funded projects in order (free ones first), the price (rho, per unit of
-    utility) each non-free one was bought at, and the trace steps when asked for."""
+    """One run's result: the funded projects in order (free ones first) and the trace steps when asked for."""
 
     selected: list[int]
-    prices: list[Fraction]
     steps: list[Step]
 
 
 class _Engine:
-    """Runs MES for any per-voter budget on one prepared profile, reusing the class structure between runs.
+    """Runs MES for any per-voter budget on one prepared profile.
 
     Utilities inside the engine: with ``cost`` or ``cardinality`` utility every supporter of a project draws
     the same utility from it, so the engine gives each supporter utility 1 (rho is then the payment of each
@@ -449,17 +461,11 @@ class _Engine:
             utilities = {u for entries in root_entries for _, u in entries}
             common = lcm(*utilities)
             self.sort_factor: dict[int, int] = {u: common // u for u in utilities}
-        # Classes get integer ids: 0 is "supports no funded project"
-        self.class_key: list[frozenset[tuple[int, int]]] = [frozenset()]
-        self.class_index: dict[frozenset[tuple[int, int]], int] = {frozenset(): 0}
-        self.grown: dict[tuple[int, int, int], int] = {}  # (class, project, utility) -> class plus it
-        # a run's money per class: money[c] / scale_k with k = made[c], the number of purchases when the class
-        # came about (each class that a run reads got its money earlier in that run)
-        self.money = [0]
-        self.made = [0]
-        root = _Node(frozenset(), root_entries, array("i", [0]) * len(voters.ballots))
-        self.nodes: dict[frozenset[int], _Node] = {root.funded: root}
-        self.root = root
+        # the current run's money per class: money[c] / scale_k with k = made[c], the number of purchases when
+        # the class came about (see run)
+        self.money: list[int] = []
+        self.made: list[int] = []
+        self.root_entries = root_entries
         self._overlap: dict[int, set[int]] = {}
         self._support: dict[int, tuple[list[int], list[int] | None]] = {}
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
@@ -487,30 +493,17 @@ class _Engine:
             found = self._support[s] = (groups, utilities)
         return found
 
-    def _child(self, node: _Node, s: int) -> _Node:
-        """The node after ``node`` plus buying ``s``, with ``node.splits[s]`` filled in."""
-        funded = node.funded | {s}
-        child = self.nodes.pop(funded, None)
-        if child is not None:
-            self.nodes[funded] = child  # most recently used last
-            if s in node.splits:
-                return child
-        while len(self.nodes) >= max(_MAX_NODES, len(funded) + _SPARE_NODES):
-            del self.nodes[next(iter(self.nodes))]  # the least recently used: keeps memory bounded
-        before = node.class_of
+    def _buy(self, s: int, entries: list[dict], class_of: array, done: set[int], first: int) -> list[Any]:
+        """Move the supporters of ``s``, just bought, to new classes numbered from ``first`` (one per old class
+        and utility for ``s``: within a run, a class is reached by one sequence of purchases only), updating
+        in place the rows of the projects not ``done``. Return each new class's (old class, utility for s)
+        (the bare old class when every utility is 1), in the order of their numbers."""
         groups, utilities = self._supporters(s)
         # a mover's split key: its class, with its utility for s unless that is always 1
-        olds = [before[g] for g in groups]
-        keys = olds if utilities is None else list(zip(olds, utilities))
-        if child is not None:  # reached before from another set: only the splits from this one are new
-            after = child.class_of
-            splits = dict(zip(keys, [after[g] for g in groups]))
-        else:
-            splits = {key: self._grow(s, *self._split_key(key)) for key in dict.fromkeys(keys)}
-        node.splits[s] = [(*self._split_key(key), new) for key, new in splits.items()]
-        if child is not None:
-            return child
-        class_of = before[:]
+        keys = [class_of[g] for g in groups]
+        if utilities is not None:
+            keys = list(zip(keys, utilities))
+        splits = {key: new for new, key in enumerate(dict.fromkeys(keys), first)}
         news = list(map(splits.__getitem__, keys))
         for g, new in zip(groups, news):
             class_of[g] = new
@@ -527,11 +520,7 @@ class _Engine:
         weights, cast = self.voters.weights, self._cast
         uniform = utilities is None
         groups_of = self.voters.ballots if uniform else self.voters.items
-        # every project sharing a supporter with s gets new rows: its entries are copied once, up front; a new
-        # class (old class plus s) has no rows yet, and each move adds one per project (and utility)
-        entries = list(node.entries)
-        for p in self.overlap(s) - funded:
-            entries[p] = dict(entries[p])
+        # a new class (old class plus s) has no rows yet: each move adds one per project (and utility)
         for (key, new), members in by_move.items():
             if len(members) == 1:
                 counts: Any = zip(groups_of[members[0]], repeat(weights[members[0]]))
@@ -539,7 +528,7 @@ class _Engine:
                 counts = Counter(chain.from_iterable(map(cast.__getitem__, members))).items()
             if uniform:  # an item is a project, a row key a class
                 for p, w in counts:
-                    if p not in funded:
+                    if p not in done:
                         bucket = entries[p]
                         left = bucket[key] - w
                         if left:
@@ -550,7 +539,7 @@ class _Engine:
             else:  # an item is a (project, utility) pair, a row key a (class, utility) pair
                 old = key[0]
                 for (p, u), w in counts:
-                    if p not in funded:
+                    if p not in done:
                         bucket = entries[p]
                         old_key = (old, u)
                         left = bucket[old_key] - w
@@ -559,48 +548,10 @@ class _Engine:
                         else:
                             del bucket[old_key]
                         bucket[(new, u)] = w
-        child = self.nodes[funded] = _Node(funded, entries, class_of)
-        return child
-
-    def _split_key(self, key: Any) -> tuple[int, int]:
-        """(class, utility for the project bought) of a split key (a bare class when utilities are all 1)."""
-        return (key, 1) if self.voters.uniform else key
-
-    def _class(self, key: frozenset[tuple[int, int]]) -> int:
-        found = self.class_index.get(key)
-        if found is None:
-            found = self.class_index[key] = len(self.class_key)
-            self.class_key.append(key)
-            self.money.append(0)
-            self.made.append(0)
-        return found
-
-    def _grow(self, s: int, c: int, u: int) -> int:
-        """The class of voters in class ``c`` who also support funded ``s`` (with utility ``u``)."""
-        found = self.grown.get((c, s, u))
-        if found is None:
-            found = self.grown[(c, s, u)] = self._class(self.class_key[c] | {(s, u)})
-        return found
+        return list(splits)
 
     def run(self, t: Fraction, trace: bool = False) -> _Run:
-        """One MES run with per-voter budget ``t``: at each step the cheapest affordable project is funded."""
-        return self._walk(Fraction(t), None, None, trace)  # type: ignore[return-value]
-
-    def certify(self, t: Fraction, selected: list[int], prices: list[Fraction]) -> list[Fraction] | None:
-        """Whether MES funds ``selected`` (bought at ``prices``, per unit of utility, with a smaller per-voter
-        budget) for every per-voter budget from that one up to ``t``: if so, the prices at ``t`` along the same
-        order (to certify the next stretch); else None.
-
-        Along a fixed order of purchases, a larger per-voter budget leaves every voter at least as much money
-        at every step (a rich payer pays a lower price, a poor one never ends below zero), so every price is
-        at most what it was. So if at each step the project funded there, at its price for the *smaller*
-        budget, is still cheaper than every other project at its price for the *larger* one (ties as the
-        tie-breaking order decides them), and at the end nothing else is affordable even with the larger
-        budget, every per-voter budget in between makes the same choices."""
-        return self._walk(Fraction(t), selected[len(self.voters.free) :], prices, False)  # type: ignore[return-value]
-
-    def _walk(self, t: Fraction, order: list[int] | None, bounds: list[Fraction] | None, trace: bool):
-        """MES at per-voter budget ``t`` (``order`` None), or the replay of ``order`` for :meth:`certify`.
+        """One MES run with per-voter budget ``t``: at each step the cheapest affordable project is funded.
 
         Money is exact: class budgets are integers over a common denominator ``scale`` that grows at each
         purchase. A class's budget is stored once, when the class comes about after ``k`` purchases, as
@@ -608,16 +559,18 @@ class _Engine:
         project's last price is a lower bound for the rest of the run (budgets only shrink), so only a project
         whose lower bound is the smallest is priced again, and only if a purchase since touched its supporters.
         """
+        t = Fraction(t)
         voters, costs, ranks, unit = self.voters, self.voters.costs, self.ranks, self.unit
         steps: list[Step] = []
         scale = t.denominator
-        money, made = self.money, self.made
-        money[0], made[0] = t.numerator, 0
+        # class 0: voters who support no funded project
+        self.money = money = [t.numerator]
+        self.made = made = [0]
         lift = [1]
         depth = 0
-        node = self.root
+        entries = [dict(rows) for rows in self.root_entries]
+        class_of = array("i", [0]) * len(voters.ballots)
         selected: list[int] = list(voters.free)
-        prices: list[Fraction] = []
         if trace:
             for p in voters.free:
                 steps.append(
@@ -656,13 +609,13 @@ class _Engine:
             else:
                 heapq.heappush(heap, (*self.first_price[p], ranks[p], 0, p))
 
-        def price_of(p: int) -> Fraction | None:
-            """Price p on the current budgets (None if its supporters cannot afford it: p is dropped)."""
-            result = self._price(costs[p] * scale, node.entries[p], lift)
+        def price_of(p: int) -> None:
+            """Price p on the current budgets (if its supporters cannot afford it, p is dropped)."""
+            result = self._price(costs[p] * scale, entries[p], lift)
             version[p] += 1
             if isinstance(result, int):
                 drop(p, result)
-                return None
+                return
             need, rich = result
             common = gcd(need, rich)  # the scale then grows by rich/common only at its purchase
             need, rich = need // common, rich // common
@@ -670,67 +623,35 @@ class _Engine:
             fresh.add(p)
             rho = Fraction(need, scale * rich * unit[p])
             heapq.heappush(heap, (float(rho), rho, ranks[p], version[p], p))
-            return rho
 
-        position = 0
-        while True:
-            if order is None:
-                # MES: the cheapest project whose price is up to date is funded
-                if not heap:
-                    break
-                _, _, _, ver, p = heapq.heappop(heap)
-                if p in done or ver != version[p]:
-                    continue
-                if p not in fresh:
-                    price_of(p)
-                    continue
-            else:
-                # replay: the next project of the order must beat every other project's price at t
-                target = order[position] if position < len(order) else None
-                limit = None
-                if target is not None:
-                    bound = bounds[position]  # type: ignore[index]
-                    limit = (float(bound), bound, ranks[target])
-                while heap:
-                    approximate, rho, rank, ver, q = heap[0]
-                    if q in done or ver != version[q] or q == target:
-                        heapq.heappop(heap)
-                        continue
-                    if limit is not None and (approximate, rho, rank) > limit:
-                        break  # every other project costs more
-                    if q in fresh:
-                        return None  # q is affordable and as cheap: a budget in between may choose it
-                    heapq.heappop(heap)
-                    price_of(q)
-                if target is None:
-                    break
-                p = target
-                if p not in fresh and price_of(p) is None:
-                    return None  # cannot happen (more money than at the smaller budget), but never guess
-                position += 1
+        while heap:
+            # the cheapest project whose price is up to date is funded
+            _, _, _, ver, p = heapq.heappop(heap)
+            if p in done or ver != version[p]:
+                continue
+            if p not in fresh:
+                price_of(p)
+                continue
             done.add(p)
             need, rich, at = priced[p]
             need *= lift[at]  # a price from before an unrelated purchase: the same price on today's scale
-            prices.append(Fraction(need, scale * rich * unit[p]))
             if trace:
-                steps.append(self._select_step(p, need, rich, node, lift, scale))
-            child = self._child(node, p)
+                steps.append(self._select_step(p, need, rich, entries[p], lift, scale))
             # rho*u = need*u/(scale*rich): on the scale scale*rich, a class paying it keeps b*rich - u*need
             lifted = [factor * rich for factor in lift]
             now = depth + 1
-            for old, u, new in node.splits[p]:
+            splits = self._buy(p, entries, class_of, done, len(money))
+            for old, u in zip(splits, repeat(1)) if voters.uniform else splits:
                 left = money[old] * lifted[made[old]] - u * need
-                money[new] = left if left > 0 else 0  # noqa: FURB136 (hot loop: cheaper than max())
-                made[new] = now
+                money.append(left if left > 0 else 0)  # noqa: FURB136 (hot loop: cheaper than max())
+            made.extend(repeat(now, len(splits)))
             lifted.append(1)
             lift = lifted
             scale *= rich
-            node, depth = child, depth + 1
+            depth += 1
             selected.append(p)
             fresh.difference_update(self.overlap(p))
-        if order is not None:
-            return prices
-        return _Run(selected, prices, steps)
+        return _Run(selected, steps)
 
     def _price(self, cost_scaled: int, entries: dict, lift: list[int]) -> tuple[int, int] | int:
         """The price of a project costing ``cost_scaled`` (on the current scale) to its supporter rows
@@ -780,9 +701,8 @@ class _Engine:
             rich -= w
         raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
 
-    def _select_step(self, p: int, need: int, rich: int, node: _Node, lift: list[int], scale: int) -> Step:
+    def _select_step(self, p: int, need: int, rich: int, entries: dict, lift: list[int], scale: int) -> Step:
         cost = self.voters.costs[p]
-        entries = node.entries[p]
         rows = entries.items() if self.voters.uniform else (((c, w) for (c, _), w in entries.items()))
         held = sum(w * self.money[c] * lift[self.made[c]] for c, w in rows)
         held = Fraction(held, scale)
