@@ -1,8 +1,9 @@
 """MES runs in floating point whose every decision is proven by error bounds: add1's fast path.
 
 add1 needs the Method of Equal Shares' outcome at every per-voter budget from ``floor(B/n)`` up (on Warszawa
-2026, 185 of them). The exact engine (:mod:`.mes`) takes about 50 ms a run there. This screen runs the same
-rule on NumPy arrays of floats, one entry per ballot group, and *proves* each decision it takes:
+2026, 185 of them). The exact engine (:mod:`.mes`), whose integers grow to hundreds of bits, takes 0.3 s a run
+there. This screen runs the same rule on NumPy arrays of floats, one entry per ballot group, in about 5 ms,
+and *proves* each decision it takes:
 
 - every voter's float money ``m~`` is within ``E`` of her exact money (one bound for all, grown after each
   purchase by what the price's uncertainty and the rounding can move it);
@@ -14,8 +15,15 @@ rule on NumPy arrays of floats, one entry per ballot group, and *proves* each de
 - a project is funded only if its ``hi`` is below every other project's ``lo``, dropped only if its
   supporters' money is surely below its cost.
 
-When a decision cannot be proven (prices equal or within about 1e-12 of each other), the screen gives up and
-the exact engine decides that budget: floats never decide anything on their own.
+Two prices that are exactly equal cannot be ordered by floats. When every supporter of both surely pays in
+full, each price is exactly cost / total utility, and those fractions (then the tie-breaking order) decide.
+When a decision cannot be proven otherwise (prices equal or within about 1e-12 of each other, supporters
+holding exactly a project's cost), the screen gives up and the exact engine decides that budget: floats never
+decide anything on their own.
+
+A run can also cover a whole range of per-voter budgets: every voter starts at the middle of the range, with
+the error bound set to half its width, and what it proves holds at every budget of the range (small elections
+keep one outcome over long stretches of budgets).
 
 Runs for nearby budgets help each other. Along the same order of purchases, a smaller per-voter budget leaves
 every voter at most as much money at every step, so every price is at least what it was at the larger budget,
