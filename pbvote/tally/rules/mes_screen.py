@@ -164,6 +164,20 @@ class Screen:
                 return True
             return False
 
+        def learn(p: int, key: float) -> None:
+            """Know more of ``p`` than its lower bound ``key``: what the seed run says of it, if that is more,
+            else its price now (or that its supporters surely cannot afford it: it is dropped)."""
+            if following and from_seed(p, key):
+                return
+            priced = self._price(p, money, error, key)
+            if priced is None:
+                drop(p)
+                return
+            held, lo, approximate, hi, in_full = priced
+            unit = self.unit[p]
+            fresh[p] = (held, approximate, lo, hi, _up(hi / unit), in_full)
+            lower(p, max(key, _down(lo / unit)))
+
         if seed is not None:
             seed_bounds, dropped_there, seed_order = seed.bounds, seed.dropped, seed.selected
         while heap:
@@ -171,13 +185,7 @@ class Screen:
             if p in done or ver != version[p]:
                 continue
             if p not in fresh:
-                if following and from_seed(p, key):
-                    continue
-                priced = self._price(p, money, error, key)
-                if priced is None:
-                    drop(p)
-                    continue
-                self._fresh(p, key, priced, fresh, lower)
+                learn(p, key)
                 continue
             # p has the lowest lower bound and is priced: it is funded if every other price is surely higher
             held, approximate, lo, hi, hi_key, exact = fresh[p]
@@ -195,13 +203,7 @@ class Screen:
                         continue
                     raise _Undecided  # two priced projects whose prices may be equal or in either order
                 heapq.heappop(heap)
-                if following and from_seed(q, other_key):
-                    continue
-                priced = self._price(q, money, error, other_key)
-                if priced is None:
-                    drop(q)
-                    continue
-                self._fresh(q, other_key, priced, fresh, lower)
+                learn(q, other_key)
             for entry in beaten:
                 heapq.heappush(heap, entry)
             error = self._pay(p, held, approximate, lo, hi, money, error, ceiling)
@@ -213,13 +215,6 @@ class Screen:
             touched = self.overlap(p)  # their supporters paid: their prices may have changed
             fresh = {q: entry for q, entry in fresh.items() if q not in touched}
         return result
-
-    def _fresh(self, p: int, key: float, priced: tuple, fresh: dict, lower) -> None:
-        """Record p's new bracket (per supporter) and push its lower bound per unit of utility."""
-        held, lo, approximate, hi, exact = priced
-        unit = self.unit[p]
-        fresh[p] = (held, approximate, lo, hi, _up(hi / unit), exact)
-        lower(p, max(key, _down(lo / unit)))
 
     def _cheaper(self, p: int, q: int) -> bool:
         """Whether p comes before q when both are paid in full by every supporter (exact prices, then ties)."""
