@@ -8,7 +8,6 @@ applied last (tests use this).
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +61,8 @@ def configure_config(app: Flask, config: str | type | Mapping | None) -> None:
 def _instance_secret(path: Path) -> str:
     """A random key kept in the instance folder, so sessions survive restarts of a development server."""
     if not path.exists():
+        import secrets  # here, not at the top: `pbvote tally` imports this package and needs no hashing
+
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
