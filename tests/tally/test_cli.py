@@ -14,10 +14,10 @@ from click.testing import CliRunner
 
 from pbvote.tally import pabulib
 from pbvote.tally.cli import tally_command
+from tests.conftest import PABULIB_DIR as PABULIB
 
 from .elections import make_election
 
-PABULIB = Path("/work/shared/pabulib")
 BROKEN = Path(__file__).parent / "broken"
 PBVOTE = Path(sys.executable).parent / "pbvote"
 

@@ -27,8 +27,8 @@ from pbvote.tally.model import Election, Profile, Project, build_profile
 from pbvote.tally.rules import compute
 from pbvote.tally.rules import mes as mes_module
 from pbvote.tally.rules.ties import tie_ranks
+from tests.conftest import PABULIB_DIR as PABULIB
 
-PABULIB = Path("/work/shared/pabulib")
 REAL_FILES = sorted(PABULIB.glob("*.pb"))
 
 HEAD = """META

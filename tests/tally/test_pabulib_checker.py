@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-from pathlib import Path
 
 import pytest
 from pabulib.checker import Checker
 
 from pbvote.tally import pabulib
+from tests.conftest import PABULIB_DIR as PABULIB
 
 from .elections import make_election
-
-PABULIB = Path("/work/shared/pabulib")
 
 
 def checker_errors(text: str) -> dict:

@@ -1,16 +1,15 @@
-"""Reading and writing real pabulib files: everything survives a round trip, and the reader is fast."""
+"""Reading and writing real pabulib files: everything survives a round trip."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from pbvote.tally import pabulib
 from pbvote.tally.model import Election, Project
+from tests.conftest import PABULIB_DIR as PABULIB
 
-PABULIB = Path("/work/shared/pabulib")
 REAL_FILES = sorted(PABULIB.glob("*.pb"))
 
 
@@ -104,16 +103,3 @@ def small_election(vote_type: str = "approval") -> Election:
         vote_columns=["voter_id", "vote"],
         vote_rows=[["1", "a,b"], ["2", "b,a"], ["3", "a,b"]],
     )
-
-
-@pytest.mark.parametrize("name", ["Poland_Wroclaw_2021", "Poland_Warszawa_2026"])
-def test_the_largest_files_load_well_under_half_a_second(name: str):
-    # CPU time, best of three: the machine is shared, and wall time measures the neighbours too.
-    best = min(_timed_load(PABULIB / f"{name}.pb") for _ in range(3))
-    assert best < 0.5
-
-
-def _timed_load(path: Path) -> float:
-    start = time.process_time()
-    pabulib.load(path)
-    return time.process_time() - start
