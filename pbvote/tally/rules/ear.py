@@ -15,8 +15,9 @@ positions (a shorter ballot approves all it lists). Repeatedly:
 Choice among qualifying projects (the paper leaves it open; this is our deterministic, cost-aware variant):
 the one whose support exceeds its quota by the largest factor (support / quota, i.e. support per unit of
 cost), then the ``tie_breaking`` order. Positions are those of the ballot as cast (funded projects keep
-their places). Exact Fractions throughout. (pabutools' ``pb_ear`` is not comparable: it picks an arbitrary
-member of a set and rounds weights to floats.)
+their places). Exact Fractions throughout. (pabutools 1.2.3's ``pb_ear`` cannot serve as a reference: it
+funds whichever qualifying project a set happens to yield first, compares supports rounded to 6 decimals, and
+truncates both the quota and the supporters' total weight to whole numbers when it reduces weights.)
 """
 
 from __future__ import annotations
