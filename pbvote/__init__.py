@@ -93,8 +93,9 @@ def configure_blueprints(app: Flask) -> None:
     from .core.blueprint import bp as core_bp
     from .proposals.blueprint import bp as proposals_bp
     from .rounds.blueprint import bp as rounds_bp
+    from .voting.blueprint import bp as voting_bp
 
-    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp):
+    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, voting_bp):
         app.register_blueprint(blueprint)
 
 

@@ -40,6 +40,8 @@ class EventKind:
     VOTER_ROLL_IMPORTED = "voter_roll_imported"
     VOTER_CODES_GENERATED = "voter_codes_generated"
     TRANSITION = "transition"
+    VOTING_CLOSED = "voting_closed"
+    TALLIED = "tallied"
 
 
 def _timestamp(moment: datetime) -> str:

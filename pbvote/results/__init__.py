@@ -1,0 +1,1 @@
+"""Results: the one adapter from database rows to :mod:`pbvote.tally`, stored outcomes and their pages."""

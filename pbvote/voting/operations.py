@@ -1,0 +1,505 @@
+"""Voting: which ballots a voter may fill in, building a draft, checking and casting ballots, receipts and
+closing the vote.
+
+The server decides: :func:`check_ballot` refuses anything the budget's rules do not allow, naming the problem,
+and :func:`cast_ballot` stores nothing unless every check passes. Casting runs in its own write transaction and
+relies on the database's unique index for "one current ballot per voter per budget" (see ``models.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..database import write_transaction
+from ..extensions import db
+from ..mail import MailError, send_mail
+from ..proposals.models import Proposal, ProposalStatus
+from ..proposals.operations import ballot_proposals
+from ..rounds import lifecycle
+from ..rounds.events import EventKind, append_event
+from ..rounds.lifecycle import Action, RoundError
+from ..rounds.models import BallotType, Budget, BudgetScope, Round, RoundState, RoundVoter, utcnow
+from ..rounds.money import format_money
+from ..rounds.voters import CODE_ALPHABET, voter_record
+from .models import Ballot, BallotChannel, BallotDraft
+
+#: How often a cast retries after losing a race on the unique index to the same voter's other request.
+CAST_ATTEMPTS = 5
+TRACKING_CODE_LENGTH = 20  # 25^20 ≈ 2^93
+TRACKING_GROUP = 4
+RECEIPT_DOMAIN = "pbvote-receipt-v1"
+
+
+class BallotError(RoundError):
+    """A ballot (or a change to a draft) that the round's rules refuse; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Sequence[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(" ".join(self.problems))
+
+
+class StaleBallotError(BallotError):
+    """The form was made for a draft that has changed since (another tab, another device)."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Who votes where, and what is on the ballot
+# --------------------------------------------------------------------------------------------------------------
+
+
+def is_code_identity(user: Any) -> bool:
+    """A person who signed in with a voter code only: no password, a reserved address (see ``voters.py``)."""
+    return bool(user is not None and getattr(user, "email", "").endswith("@voters.invalid"))
+
+
+def budgets_for_voter(round_: Round, voter: RoundVoter | None) -> list[Budget]:
+    """The budgets this voter may vote in: every citywide and category budget, and their district's."""
+    if voter is None:
+        return []
+    return [
+        budget
+        for budget in round_.budgets
+        if budget.scope != BudgetScope.DISTRICT.value or budget.district_id == voter.district_id
+    ]
+
+
+def may_vote_in(budget: Budget, voter: RoundVoter | None) -> bool:
+    return voter is not None and voter.round_id == budget.round_id and budget in budgets_for_voter(budget.round, voter)
+
+
+@dataclass(frozen=True)
+class BallotOption:
+    """A project on a budget's ballot."""
+
+    id: int
+    title: str
+    summary: str
+    cost: int
+    category_id: int | None
+    district_id: int | None
+
+
+@dataclass(frozen=True)
+class BallotRules:
+    """A budget's ballot rules as plain numbers (``None``: no limit)."""
+
+    kind: BallotType
+    amount: int
+    min_choices: int
+    max_choices: int | None
+    min_spend: int = 0
+    points_total: int | None = None
+    points_per_project_max: int | None = None
+    points_per_rank: tuple[int, ...] = ()
+
+
+def ballot_rules(budget: Budget) -> BallotRules:
+    kind = budget.ballot_type_enum
+    if kind == BallotType.RANKED:
+        return BallotRules(kind, budget.amount, budget.min_ranks or 1, budget.max_ranks,
+                           points_per_rank=tuple(budget.points_per_rank or ()))
+    if kind == BallotType.APPROVAL:
+        return BallotRules(kind, budget.amount, budget.min_picks or 0, budget.max_picks)
+    if kind == BallotType.KNAPSACK:
+        share = budget.min_spend_percent or 0
+        return BallotRules(kind, budget.amount, 1, None, min_spend=-(-budget.amount * share // 100))
+    return BallotRules(kind, budget.amount, 1, None, points_total=budget.points_total,
+                       points_per_project_max=budget.points_per_project_max)
+
+
+def ballot_options(budget: Budget) -> list[BallotOption]:
+    """The projects on ``budget``'s ballot (feasible proposals that compete in it), oldest first."""
+    return [
+        BallotOption(p.id, p.title, p.summary, p.total_cost, p.category_id, p.district_id)
+        for p in ballot_proposals(budget.round, budget)
+    ]
+
+
+@dataclass
+class BallotContent:
+    """Choices (proposal ids) and, on points ballots, their points — the same shape drafts and ballots have."""
+
+    choices: list[int] = field(default_factory=list)
+    points: list[int] | None = None
+
+    def points_of(self, proposal_id: int) -> int:
+        if self.points is None or proposal_id not in self.choices:
+            return 0
+        return self.points[self.choices.index(proposal_id)]
+
+    def canonical(self) -> str:
+        return json.dumps({"choices": self.choices, "points": self.points}, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class BallotCheck:
+    """How a ballot stands against its rules: counts, money, points and the problems that block casting."""
+
+    count: int
+    total_cost: int
+    points_used: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _why_not_on_ballot(budget: Budget, proposal_id: int) -> str:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.round_id != budget.round_id:
+        return f"Project {proposal_id} is not a project of this round."
+    name = f"“{proposal.title}”"
+    status = proposal.status_enum
+    if status == ProposalStatus.WITHDRAWN:
+        return f"{name} was withdrawn by its authors and is not on the ballot."
+    if status == ProposalStatus.NOT_FEASIBLE:
+        return f"{name} was found not feasible and is not on the ballot."
+    if status != ProposalStatus.FEASIBLE:
+        return f"{name} is not on the ballot ({status.label.lower()})."
+    return f"{name} is on the ballot of another budget, not {budget.name}."
+
+
+def check_ballot(budget: Budget, content: BallotContent, *, options: Sequence[BallotOption] | None = None,
+                 complete: bool = True) -> BallotCheck:
+    """Check ``content`` against the budget's rules. With ``complete=False`` (a draft being built) the lower
+    limits are not problems yet; everything else is."""
+    options = ballot_options(budget) if options is None else options
+    by_id = {option.id: option for option in options}
+    rules = ballot_rules(budget)
+    problems: list[str] = []
+    seen: set[int] = set()
+    for proposal_id in content.choices:
+        if proposal_id in seen:
+            problems.append(f"{_title(by_id, proposal_id)} is on your ballot twice.")
+        seen.add(proposal_id)
+        if proposal_id not in by_id:
+            problems.append(_why_not_on_ballot(budget, proposal_id))
+    count = len(content.choices)
+    total = sum(by_id[p].cost for p in seen if p in by_id)
+    points_used = sum(content.points or ())
+    noun = "projects" if rules.kind != BallotType.RANKED else "ranked projects"
+    if rules.max_choices is not None and count > rules.max_choices:
+        problems.append(f"You chose {count} {noun}; at most {rules.max_choices} are allowed.")
+    if complete and count < rules.min_choices:
+        needed = "at least one project" if rules.min_choices == 1 else f"at least {rules.min_choices} {noun}"
+        problems.append(f"Choose {needed}; your ballot has {count}.")
+    if rules.kind == BallotType.KNAPSACK:
+        currency = budget.round.currency
+        if total > rules.amount:
+            problems.append(f"Your projects cost {format_money(total, currency)}, more than the budget of "
+                            f"{format_money(rules.amount, currency)}.")
+        elif complete and total < rules.min_spend:
+            problems.append(f"Your projects cost {format_money(total, currency)}; spend at least "
+                            f"{format_money(rules.min_spend, currency)}.")
+    if rules.kind == BallotType.POINTS:
+        points = content.points or []
+        if len(points) != count:
+            problems.append("Give every chosen project its points.")
+        for proposal_id, value in zip(content.choices, points, strict=False):
+            if value < 1:
+                problems.append(f"Give {_title(by_id, proposal_id)} at least 1 point, or remove it.")
+            elif value > (rules.points_per_project_max or 0):
+                problems.append(f"{_title(by_id, proposal_id)} has {value} points; one project may get at most "
+                                f"{rules.points_per_project_max}.")
+        if points_used > (rules.points_total or 0):
+            problems.append(f"You gave {points_used} points; you have {rules.points_total}.")
+    elif content.points is not None:
+        problems.append("This ballot does not take points.")
+    return BallotCheck(count, total, points_used, tuple(problems))
+
+
+def _title(by_id: dict[int, BallotOption], proposal_id: int) -> str:
+    option = by_id.get(proposal_id)
+    return f"“{option.title}”" if option else f"Project {proposal_id}"
+
+
+def normalise(budget: Budget, content: BallotContent) -> BallotContent:
+    """Ranked ballots keep their order; the others are stored by ascending id (their order means nothing)."""
+    if budget.ballot_type_enum == BallotType.RANKED:
+        return BallotContent(list(content.choices), None)
+    if content.points is None:
+        return BallotContent(sorted(content.choices), None)
+    pairs = sorted(zip(content.choices, content.points, strict=False))
+    return BallotContent([p for p, _ in pairs], [v for _, v in pairs])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Eligibility
+# --------------------------------------------------------------------------------------------------------------
+
+
+def require_voter(round_: Round, user: Any) -> RoundVoter:
+    """The user's voter record in ``round_``, or a :class:`BallotError` saying why they may not vote."""
+    voter = voter_record(round_, user)
+    if voter is None:
+        if round_.open_registration:
+            raise BallotError("You are not registered to vote in this round yet: register first.")
+        raise BallotError("You are not on this round's voters: sign in with the code from your letter.")
+    return voter
+
+
+def require_budget_vote(budget: Budget, voter: RoundVoter) -> None:
+    lifecycle.require_action(budget.round, Action.VOTE, BallotError)
+    if not may_vote_in(budget, voter):
+        raise BallotError(f"{budget.name} is for voters of {budget.district.name if budget.district else 'another district'};"
+                          " you vote in your own district's budget.")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Drafts
+# --------------------------------------------------------------------------------------------------------------
+
+
+def draft_of(budget: Budget, voter: RoundVoter) -> BallotDraft | None:
+    return db.session.scalar(
+        select(BallotDraft).where(BallotDraft.budget_id == budget.id, BallotDraft.voter_id == voter.id)
+    )
+
+
+def current_ballot(budget: Budget, voter: RoundVoter) -> Ballot | None:
+    return db.session.scalar(
+        select(Ballot).where(Ballot.budget_id == budget.id, Ballot.voter_id == voter.id, Ballot.superseded_at.is_(None))
+    )
+
+
+def working_content(budget: Budget, voter: RoundVoter) -> tuple[BallotContent, int]:
+    """What the ballot page shows: the draft, else the current ballot, else nothing; and the draft's version."""
+    draft = draft_of(budget, voter)
+    if draft is not None:
+        return BallotContent(list(draft.choices or []), draft.points), draft.version
+    ballot = current_ballot(budget, voter)
+    if ballot is not None:
+        return BallotContent(list(ballot.choices), ballot.points), 0
+    return BallotContent(), 0
+
+
+def apply_draft_action(content: BallotContent, action: str, proposal_id: int, points: int | None = None) -> BallotContent:
+    """One step of building a ballot: add, up, down, remove, or set points (which adds the project)."""
+    choices = list(content.choices)
+    values = list(content.points) if content.points is not None else None
+    if action == "add":
+        if proposal_id in choices:
+            raise BallotError("That project is already on your ballot.")
+        choices.append(proposal_id)
+        if values is not None:
+            values.append(points or 1)
+    elif proposal_id not in choices:
+        raise BallotError("That project is not on your ballot.")
+    elif action == "remove":
+        at = choices.index(proposal_id)
+        del choices[at]
+        if values is not None:
+            del values[at]
+    elif action in ("up", "down"):
+        at = choices.index(proposal_id)
+        to = at - 1 if action == "up" else at + 1
+        if 0 <= to < len(choices):
+            choices[at], choices[to] = choices[to], choices[at]
+    else:
+        raise BallotError("Unknown ballot action.")
+    return BallotContent(choices, values)
+
+
+def save_draft(budget: Budget, voter: RoundVoter, content: BallotContent, *, expected_version: int | None = None
+               ) -> BallotDraft:
+    """Store the voter's draft (the caller holds a write transaction). Anything a ballot may never hold
+    (unknown projects, duplicates, over the limits, over budget, too many points) is refused; lower limits are
+    checked only when the ballot is cast."""
+    require_budget_vote(budget, voter)
+    check = check_ballot(budget, content, complete=False)
+    if not check.ok:
+        raise BallotError(check.problems)
+    draft = draft_of(budget, voter)
+    if draft is None:
+        draft = BallotDraft(budget_id=budget.id, voter_id=voter.id, version=1)
+        db.session.add(draft)
+    else:
+        if expected_version is not None and expected_version != draft.version:
+            raise StaleBallotError("Your ballot changed in another window; here it is as it stands now.")
+        draft.version += 1
+    draft.choices = list(content.choices)
+    draft.points = None if content.points is None else list(content.points)
+    db.session.flush()
+    return draft
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Casting
+# --------------------------------------------------------------------------------------------------------------
+
+
+def format_tracking_code(code: str) -> str:
+    return "-".join(code[i : i + TRACKING_GROUP] for i in range(0, len(code), TRACKING_GROUP))
+
+
+def receipt_digest(round_id: int, budget_id: int, content: BallotContent, salt: str) -> str:
+    """SHA-256 over the round, the budget, the ballot's content and a random salt (hex)."""
+    material = "\n".join((RECEIPT_DOMAIN, str(round_id), str(budget_id), content.canonical(), salt))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def tracking_code_of(digest: str) -> str:
+    """The digest as 20 characters of the voter-code alphabet (no look-alikes), for reading aloud or typing."""
+    number = int(digest, 16)
+    base = len(CODE_ALPHABET)
+    characters = []
+    for _ in range(TRACKING_CODE_LENGTH):
+        number, remainder = divmod(number, base)
+        characters.append(CODE_ALPHABET[remainder])
+    return "".join(characters)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter is given once after casting."""
+
+    round_id: int
+    budget_id: int
+    budget_name: str
+    tracking_code: str
+    cast_at: datetime
+    replaced: bool
+
+    @property
+    def printed(self) -> str:
+        return format_tracking_code(self.tracking_code)
+
+
+def cast_ballot(round_id: int, budget_id: int, user: Any, content: BallotContent, *,
+                channel: BallotChannel = BallotChannel.WEB, draft_version: int | None = None) -> Receipt:
+    """Check and store a ballot as the voter's current one for the budget (replacing any earlier one, which
+    is kept as superseded). Runs its own write transaction; a refusal raises :class:`BallotError` and stores
+    nothing. ``draft_version`` (from the review page) refuses a stale form.
+    """
+    for attempt in range(CAST_ATTEMPTS):
+        try:
+            with write_transaction():
+                receipt = _cast_once(round_id, budget_id, user, content, channel, draft_version)
+            break
+        except IntegrityError:
+            # Another request of the same voter won the race on the unique index: try again on top of it.
+            db.session.rollback()
+            if attempt == CAST_ATTEMPTS - 1:
+                raise BallotError("Your ballot could not be stored because of another submission at the same "
+                                  "moment; please submit it again.") from None
+    _mail_receipt(user, receipt)
+    return receipt
+
+
+def _cast_once(round_id: int, budget_id: int, user: Any, content: BallotContent, channel: BallotChannel,
+               draft_version: int | None) -> Receipt:
+    round_ = db.session.get(Round, round_id, populate_existing=True)
+    budget = db.session.get(Budget, budget_id)
+    if round_ is None or budget is None or budget.round_id != round_.id:
+        raise BallotError("There is no such ballot.")
+    voter = require_voter(round_, user)
+    require_budget_vote(budget, voter)
+    draft = draft_of(budget, voter)
+    if draft_version is not None and (draft is None or draft.version != draft_version):
+        raise StaleBallotError("Your ballot changed in another window since this page was made: review it again.")
+    content = normalise(budget, content)
+    check = check_ballot(budget, content)
+    if not check.ok:
+        raise BallotError(check.problems)
+    now = utcnow()
+    replaced = db.session.execute(
+        update(Ballot)
+        .where(Ballot.budget_id == budget.id, Ballot.voter_id == voter.id, Ballot.superseded_at.is_(None))
+        .values(superseded_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    salt = secrets.token_hex(16)
+    digest = receipt_digest(round_.id, budget.id, content, salt)
+    ballot = Ballot(
+        round_id=round_.id, budget_id=budget.id, voter_id=voter.id, choices=content.choices, points=content.points,
+        channel=channel.value, tracking_code=tracking_code_of(digest), digest=digest, salt=salt, cast_at=now,
+    )
+    db.session.add(ballot)
+    if draft is not None:
+        db.session.delete(draft)
+    db.session.flush()
+    return Receipt(round_.id, budget.id, budget.name, ballot.tracking_code, now, bool(replaced))
+
+
+def _mail_receipt(user: Any, receipt: Receipt) -> None:
+    """Mail the tracking code to voters with a real address; a mail failure never undoes the vote."""
+    if user is None or is_code_identity(user) or not getattr(user, "email", ""):
+        return
+    round_ = db.session.get(Round, receipt.round_id)
+    body = (
+        f"Your ballot for {receipt.budget_name} in “{round_.name}” is stored"
+        f"{' and replaces your earlier one' if receipt.replaced else ''}.\n\n"
+        f"Tracking code: {receipt.printed}\n\n"
+        "Keep this code: when the results are published you can check with it that your ballot was counted.\n"
+        "You can change your ballot until voting closes; only your last ballot counts.\n"
+    )
+    try:
+        send_mail(user.email, f"Your ballot receipt: {round_.name}", body)
+    except MailError as error:  # pragma: no cover - depends on the mail server
+        current_app.logger.warning("Receipt mail to voter %s failed: %s", user.id, error)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Counting and closing
+# --------------------------------------------------------------------------------------------------------------
+
+
+def counted_ballots(budget: Budget) -> list[Ballot]:
+    """The budget's current ballots (superseded ones never count), in the order they were cast."""
+    return list(
+        db.session.scalars(
+            select(Ballot).where(Ballot.budget_id == budget.id, Ballot.superseded_at.is_(None)).order_by(Ballot.id)
+        )
+    )
+
+
+def count_current(budget: Budget) -> int:
+    return db.session.scalar(
+        select(func.count()).where(Ballot.budget_id == budget.id, Ballot.superseded_at.is_(None))
+    ) or 0
+
+
+def tracking_codes_digest(codes: Sequence[str]) -> str:
+    """SHA-256 over the sorted tracking codes, one per line: what the log records when voting closes."""
+    return hashlib.sha256("\n".join(sorted(codes)).encode()).hexdigest()
+
+
+def close_voting(round_: Round, actor: Any = None, *, reason: str = "tally") -> Round:
+    """Close voting: log each budget's counted ballots and the digest of their tracking codes, tally every
+    budget with its stored rule, and move the round to ``tallied``. The caller holds a write transaction."""
+    from ..results.operations import tally_round
+
+    lifecycle.require_action(round_, Action.TALLY)
+    budgets = []
+    for budget in round_.budgets:
+        codes = db.session.scalars(
+            select(Ballot.tracking_code).where(Ballot.budget_id == budget.id, Ballot.superseded_at.is_(None))
+        ).all()
+        budgets.append({"budget_id": budget.id, "budget": budget.name, "ballots": len(codes),
+                        "tracking_codes_sha256": tracking_codes_digest(codes)})
+    db.session.execute(
+        BallotDraft.__table__.delete().where(BallotDraft.budget_id.in_([b.id for b in round_.budgets]))
+    )
+    append_event(round_, EventKind.VOTING_CLOSED, actor, {"budgets": budgets})
+    tally_round(round_, actor)
+    from ..rounds.operations import transition_round
+
+    transition_round(round_, RoundState.TALLIED, actor, reason=reason)
+    return round_
+
+
+def voting_summary(round_: Round, user: Any) -> list[tuple[Budget, Ballot | None, BallotDraft | None]]:
+    """For the voting page: each budget the user may vote in, with their current ballot and draft."""
+    voter = voter_record(round_, user)
+    return [(budget, current_ballot(budget, voter), draft_of(budget, voter)) for budget in budgets_for_voter(round_, voter)]
