@@ -230,7 +230,9 @@ def normalise(budget: Budget, content: BallotContent) -> BallotContent:
         return BallotContent(list(content.choices), None)
     if content.points is None:
         return BallotContent(sorted(content.choices), None)
-    pairs = sorted(zip(content.choices, content.points, strict=False))
+    if len(content.points) != len(content.choices):
+        return content  # check_ballot names the problem
+    pairs = sorted(zip(content.choices, content.points, strict=True))
     return BallotContent([p for p, _ in pairs], [v for _, v in pairs])
 
 
