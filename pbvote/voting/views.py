@@ -211,10 +211,9 @@ def cast_ballot(round_id: int, budget_id: int):
     form = CastForm()
     error = None
     if form.validate_on_submit():
-        content, version = operations.working_content(budget, voter)
         try:
-            receipt = operations.cast_ballot(round_id, budget_id, current_user._get_current_object(), content,
-                                             draft_version=form.version.data if version else None)
+            receipt = operations.cast_ballot(round_id, budget_id, current_user._get_current_object(),
+                                             draft_version=form.version.data)
         except BallotError as problem:
             db.session.rollback()
             error = problem
