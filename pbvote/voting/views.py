@@ -205,7 +205,7 @@ def review_ballot(round_id: int, budget_id: int):
 def cast_ballot(round_id: int, budget_id: int):
     """Cast the reviewed draft (POST only): 303 to the receipt, or the review page naming the problem."""
     round_, budget = _load(round_id, budget_id)
-    voter, refusal = _voter_or_page(round_, budget)
+    _, refusal = _voter_or_page(round_, budget)
     if refusal is not None:
         return refusal
     form = CastForm()
