@@ -4,6 +4,7 @@ one current ballot, and the SQLite file passes PRAGMA integrity_check."""
 
 from __future__ import annotations
 
+import http.client
 import queue
 import threading
 import time
@@ -64,7 +65,8 @@ def test_acknowledged_ballots_survive_killed_workers_and_a_killed_server(gunicor
                 attempts[email] = attempts.get(email, 0) + 1
             try:
                 outcome = vote(number, email)
-            except Exception:  # a killed worker or server: the connection breaks; try this voter again
+            # A killed worker or server breaks the connection (or a page half-way): try this voter again.
+            except (OSError, http.client.HTTPException, AssertionError):
                 outcome = "failed"
             if outcome != "failed":
                 with lock:
