@@ -86,7 +86,8 @@ def show_voting(round_id: int):
     return _no_store(current_app.make_response(render_template("voting/index.html", round=round_, rows=rows)))
 
 
-def _editor_context(round_: Round, budget: Budget, voter, *, error: BallotError | None = None) -> dict:
+def _editor_context(round_: Round, budget: Budget, voter, *, error: BallotError | None = None,
+                    focus: str = "") -> dict:
     content, version = operations.working_content(budget, voter)
     options = operations.ballot_options(budget)
     by_id = {option.id: option for option in options}
@@ -117,7 +118,7 @@ def _editor_context(round_: Round, budget: Budget, voter, *, error: BallotError 
         "category_id": category_id,
         "current": operations.current_ballot(budget, voter),
         "error": error,
-        "focus": request.args.get("focus", ""),
+        "focus": focus or request.args.get("focus", ""),
     }
 
 
@@ -141,7 +142,8 @@ def edit_ballot(round_id: int, budget_id: int):
                 return redirect(_editor_url(round_id, budget_id, focus=target), code=SEE_OTHER)
         round_, budget = _load(round_id, budget_id)
         voter = voter_record(round_, current_user)
-    context = _editor_context(round_, budget, voter, error=error)
+    focus = request.form.get("action", "").partition(":")[2] if request.method == "POST" else ""
+    context = _editor_context(round_, budget, voter, error=error, focus=focus)
     template = "voting/_editor.html" if _is_htmx() else "voting/ballot.html"
     status = 422 if error is not None and not _is_htmx() else 200
     return _no_store(current_app.make_response((render_template(template, **context), status)))

@@ -148,9 +148,10 @@ def axe_check(playwright_browser, live_server, browser_context_options) -> Itera
             twin["page"].goto("/healthz")
         return twin["page"]
 
-    def check(page, *, context=None) -> list[dict]:
+    def check(page, *, context=None, javascript_enabled: bool | None = None) -> list[dict]:
+        """``javascript_enabled=False`` for a page of a context made without JavaScript by the test itself."""
         target = page
-        if not javascript:
+        if not (javascript if javascript_enabled is None else javascript_enabled):
             target = twin_page()
             target.set_content(page.content())
         results = axe_runner().run(target, context=context)
