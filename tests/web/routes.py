@@ -43,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.web.paper import route_args as paper_args
 from tests.web.proposals import route_args as proposal_args
 from tests.web.rounds import route_args as round_args
 
@@ -221,4 +222,11 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "proposals.merge_proposal": RouteCase(roles(COUNCIL), url_args=proposal_args.proposal_under_review),
     "proposals.list_exclusion_groups": RouteCase(roles(COUNCIL), url_args=proposal_args.review_round),
     "proposals.delete_exclusion_group": RouteCase(roles(COUNCIL), url_args=proposal_args.exclusion_group),
+    # ---- paper ballots (URL builders in tests/web/paper/route_args.py) ---------------------------------------
+    # Council staff of the round's organisation only; the council of another organisation gets 403.
+    "paper.show_paper_ballots": RouteCase(roles(COUNCIL), url_args=paper_args.voting_round),
+    "paper.set_paper_policy": RouteCase(roles(COUNCIL), url_args=paper_args.voting_round),
+    "paper.enter_paper_ballot": RouteCase(roles(COUNCIL), url_args=paper_args.entry_form),
+    "paper.list_mismatches": RouteCase(roles(COUNCIL), url_args=paper_args.voting_round),
+    "paper.discard_paper_ballot": RouteCase(roles(COUNCIL), url_args=paper_args.mismatch),
 }
