@@ -28,8 +28,24 @@ from ..extensions import db
 from ..rounds import lifecycle
 from ..rounds.events import EventKind, append_event
 from ..rounds.lifecycle import Action, require_action
-from ..rounds.models import Budget, PaperPolicy, Round, RoundVoter, VoterCode, VoterRollEntry, VoterSource, utcnow
-from ..rounds.voters import CODE_ALPHABET, CODE_LENGTH, claim_voter_code, hash_code, normalise_code, voter_record
+from ..rounds.models import (
+    Budget,
+    PaperPolicy,
+    Round,
+    RoundVoter,
+    VoterCode,
+    VoterRollEntry,
+    VoterSource,
+    utcnow,
+)
+from ..rounds.voters import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    claim_voter_code,
+    hash_code,
+    normalise_code,
+    voter_record,
+)
 from ..voting.models import Ballot, BallotChannel
 from ..voting.operations import (
     BallotContent,

@@ -39,15 +39,11 @@ def _problems(error: RoundError) -> list[str]:
 
 
 def _load(round_id: int, budget_id: int | None = None) -> tuple[Round, Budget | None]:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
+    """The round and, when asked for, one of its budgets (404 for a budget of another round)."""
+    budget = db.get_or_404(Budget, budget_id) if budget_id is not None else None
+    if budget is not None and budget.round_id != round_id:
         abort(404)
-    budget = None
-    if budget_id is not None:
-        budget = db.session.get(Budget, budget_id)
-        if budget is None or budget.round_id != round_.id:
-            abort(404)
-    return round_, budget
+    return db.get_or_404(Round, round_id), budget
 
 
 def _overview(round_: Round, policy_form: PaperPolicyForm, status: int = 200):
@@ -71,7 +67,6 @@ def show_paper_ballots(round_id: int):
 @council_only
 def set_paper_policy(round_id: int):
     """Change the round's paper policy (POST; refused once voting has opened)."""
-    round_, _ = _load(round_id)
     form = PaperPolicyForm()
     if form.validate_on_submit():
         try:

@@ -9,7 +9,6 @@ Create Date: 2026-12-02 14:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5e7a1c3b9d24'
 down_revision = '47f0d792ca43'

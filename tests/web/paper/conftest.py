@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.rounds.conftest import client_for, elsewhere  # noqa: F401 (shared fixtures)
 from tests.web.voting.factories import make_voting_round
 
 from .factories import add_roll_entry
@@ -15,25 +16,6 @@ def clerks(create_user):
     """Three council members of Testville who enter paper ballots."""
     return [create_user(email=f"clerk{n}@testville.example", display_name=f"Clerk {n}", roles=("council",))
             for n in (1, 2, 3)]
-
-
-@pytest.fixture
-def elsewhere(create_organisation, create_user):
-    """A council member of another organisation (Otherton)."""
-    other = create_organisation(slug="otherton", name="Otherton")
-    return create_user(email="clerk@otherton.example", roles=("council",), organisation=other)
-
-
-@pytest.fixture
-def client_for(app, auth):
-    """``client_for(user)`` → a new test client signed in as ``user``."""
-
-    def make(user):
-        client = app.test_client()
-        auth.login(user, client=client)
-        return client
-
-    return make
 
 
 @pytest.fixture

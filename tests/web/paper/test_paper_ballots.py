@@ -100,8 +100,8 @@ def test_two_agreeing_entries_by_different_staff_count_once_and_are_logged(clien
     assert [event.actor_label for event in events] == [clerks[0].email, clerks[1].email, clerks[1].email]
     # Secrecy: nothing in the log names the voter or what they chose.
     logged = json.dumps([event.payload for event in events])
-    assert "NL-0001" not in logged and "choices" not in logged and str(ballot.voter_id) not in json.dumps(
-        [event.payload.get("voter_id") for event in events])
+    assert "NL-0001" not in logged and "choices" not in logged
+    assert not any({"voter_id", "ballot_id", "roll_entry_id"} & event.payload.keys() for event in events)
     assert verify_chain(paper_round.round.id).ok
 
 
@@ -141,7 +141,7 @@ def _roll_id(db, identifier: str) -> int:
 
 def test_disagreeing_entries_do_not_count_until_a_third_entry_agrees(client_for, clerks, paper_round, db):
     one, two, three = (client_for(clerk) for clerk in clerks)
-    a, b, c, _ = paper_round.projects["Citywide"]
+    a, b, *_ = paper_round.projects["Citywide"]
     start = last_sequence(db, paper_round.round.id)
     assert enter(one, paper_round, paper_round.citywide, "rosa@example.org", [a, b]).status_code == 303
     response = enter(two, paper_round, paper_round.citywide, "Rosa@Example.org", [b, a])
@@ -342,7 +342,7 @@ def test_a_paper_voter_is_refused_online(client_for, clerks, paper_round, db, cr
 def test_an_online_voter_is_refused_on_paper(client_for, clerks, paper_round, db, create_user, auth, client):
     rosa = create_user(email="rosa@example.org", display_name="Rosa")
     make_voter(paper_round.round, rosa, "North")
-    a, b, *_ = paper_round.projects["Citywide"]
+    a = paper_round.projects["Citywide"][0]
     cast_ballot(paper_round.round.id, paper_round.citywide.id, rosa, BallotContent([a.id]))
     before = stored_counts(db)
 
