@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     axe_check,
-    browser_context_options,
     browser_page,
     chromium_path,
     playwright_browser,
@@ -17,7 +16,8 @@ from tests.web.rounds.test_pages_accessible import _sign_in
 
 from .factories import make_mismatch
 
-__all__ = ["axe_check", "browser_context_options", "browser_page", "chromium_path", "playwright_browser"]
+# The browser fixtures live in tests/browser/conftest.py; importing them here makes them available to this file.
+__all__ = ["axe_check", "browser_page", "chromium_path", "playwright_browser"]
 
 pytestmark = pytest.mark.browser
 

@@ -428,3 +428,23 @@ def test_council_elsewhere_cannot_enter_or_discard(client_for, clerks, paper_rou
                              data={"csrf_token": token, "reason": "mine now"})
     assert response.status_code == 403
     assert paper_rows(db)[0].status == PaperStatus.MISMATCH.value and len(paper.entries) == 2
+
+
+def test_closing_voting_counts_paper_ballots_like_any_other(client_for, clerks, paper_round, db, create_user):
+    from pbvote.database import write_transaction
+    from pbvote.voting.operations import close_voting, tracking_codes_digest
+
+    a, b, *_ = paper_round.projects["Citywide"]
+    for clerk in clerks[:2]:
+        enter(client_for(clerk), paper_round, paper_round.citywide, "NL-0001", [a, b])
+    vera = create_user(email="vera@example.org")
+    make_voter(paper_round.round, vera, "North")
+    cast_ballot(paper_round.round.id, paper_round.citywide.id, vera, BallotContent([b.id]))
+    codes = [ballot.tracking_code for ballot in counted(db, paper_round.citywide)]
+    assert sorted(ballot.channel for ballot in counted(db, paper_round.citywide)) == ["paper", "web"]
+
+    with write_transaction():
+        close_voting(db.session.get(Round, paper_round.round.id), clerks[0])
+    closed = next(e for e in round_events(paper_round.round.id) if e.kind == "voting_closed")
+    citywide = next(b for b in closed.payload["budgets"] if b["budget_id"] == paper_round.citywide.id)
+    assert citywide["ballots"] == 2 and citywide["tracking_codes_sha256"] == tracking_codes_digest(codes)
