@@ -396,6 +396,9 @@ def test_the_policy_is_set_before_voting_and_frozen_once_voting_opens(client_for
     response = clerk.post_form(voting_url, {"policy": "latest_counts"}, token_page=f"/rounds/{paper_round.round.id}/paper")
     assert response.status_code == 422
     assert "change the round's settings while the round is in the voting phase" in text_of(response)
+    overview = text_of(clerk.get(f"/rounds/{paper_round.round.id}/paper"))
+    assert "A voter votes on paper or online, not both" in overview and "Frozen since voting opened" in overview
+    assert 'name="policy"' not in overview
     db.session.rollback()
     assert db.session.get(Round, paper_round.round.id).paper_policy == "one_channel"
 
@@ -448,3 +451,57 @@ def test_closing_voting_counts_paper_ballots_like_any_other(client_for, clerks, 
     closed = next(e for e in round_events(paper_round.round.id) if e.kind == "voting_closed")
     citywide = next(b for b in closed.payload["budgets"] if b["budget_id"] == paper_round.citywide.id)
     assert citywide["ballots"] == 2 and citywide["tracking_codes_sha256"] == tracking_codes_digest(codes)
+
+
+def test_points_and_approval_paper_ballots_are_read_and_checked(client_for, clerks, paper_round, db):
+    from tests.web.voting.factories import configure_ballot
+
+    one, two = client_for(clerks[0]), client_for(clerks[1])
+    a, b, c, d = paper_round.projects["Citywide"]
+    configure_ballot(paper_round.citywide, "points")  # 10 points, at most 5 per project
+    url = entry_url(paper_round, paper_round.citywide)
+    too_many = {"identifier": "NL-0001", f"project-{a.id}": "5", f"project-{b.id}": "5", f"project-{c.id}": "5"}
+    response = one.post_form(url, too_many, token_page=url)
+    assert response.status_code == 422 and "You gave 15 points; you have 10." in text_of(response)
+    for client in (one, two):
+        data = {"identifier": "NL-0001", f"project-{c.id}": "3", f"project-{a.id}": "5", f"project-{b.id}": "0"}
+        assert client.post_form(url, data, token_page=url).status_code == 303
+    [ballot] = counted(db, paper_round.citywide)
+    assert (ballot.choices, ballot.points) == ([a.id, c.id], [5, 3])
+
+    configure_ballot(paper_round.north, "approval", max_picks=2)
+    north = paper_round.projects["North budget"]
+    url = entry_url(paper_round, paper_round.north)
+    ticks = {"identifier": "rosa@example.org", **{f"project-{p.id}": "yes" for p in north[:3]}}
+    response = one.post_form(url, ticks, token_page=url)
+    assert response.status_code == 422 and "You chose 3 projects; at most 2 are allowed." in text_of(response)
+    for client in (one, two):
+        ticks = {"identifier": "rosa@example.org", f"project-{north[2].id}": "yes", f"project-{north[0].id}": "yes"}
+        assert client.post_form(url, ticks, token_page=url).status_code == 303
+    [ballot] = counted(db, paper_round.north)
+    assert ballot.choices == [north[0].id, north[2].id] and ballot.points is None
+    assert d.id not in ballot.choices
+
+
+def test_the_database_keeps_one_open_paper_ballot_per_voter_and_budget(paper_round, db):
+    from sqlalchemy.exc import IntegrityError
+
+    roll_id = _roll_id(db, "NL-0001")
+    for status in ("discarded", "awaiting_second"):
+        db.session.add(PaperBallot(round_id=paper_round.round.id, budget_id=paper_round.citywide.id,
+                                   roll_entry_id=roll_id, status=status))
+    db.session.commit()  # a discarded one does not stand in the way of a new one
+    db.session.add(PaperBallot(round_id=paper_round.round.id, budget_id=paper_round.citywide.id,
+                               roll_entry_id=roll_id, status="mismatch"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_a_voter_record_names_a_user_or_a_roll_entry(paper_round, db):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(RoundVoter(round_id=paper_round.round.id, user_id=None, roll_entry_id=None, source="roll"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
