@@ -105,7 +105,8 @@ MANUAL_TRANSITIONS: dict[RoundState, tuple[RoundState, ...]] = {
 }
 
 #: Transitions that may happen on a schedule (when the next phase's start time, or the current phase's end
-#: time, has passed). Later ones need the tally to run.
+#: time, has passed). Voting → tallied needs the tally: at the voting phase's end `apply_due_transitions` runs
+#: `close_voting` (pbvote.voting.operations), which tallies first.
 SCHEDULABLE = {(S.DRAFT, S.PROPOSALS), (S.PROPOSALS, S.REVIEW), (S.REVIEW, S.DELIBERATION),
                (S.REVIEW, S.VOTING), (S.DELIBERATION, S.VOTING)}
 

@@ -621,7 +621,20 @@ def apply_due_transitions(round_: Round, now: datetime | None = None) -> list[Ro
         except RoundError:
             break
         made.append(target)
+    if voting_due_to_close(round_, now):
+        from ..voting.operations import close_voting  # voting builds on rounds
+
+        close_voting(round_, None, reason="scheduled")
+        made.append(RoundState.TALLIED)
     return made
+
+
+def voting_due_to_close(round_: Round, now: datetime) -> bool:
+    """Voting is open and its phase's end has passed: closing (which tallies) is due."""
+    if round_.imported or round_.state_enum != RoundState.VOTING:
+        return False
+    phase = round_.phase_for(RoundState.VOTING)
+    return phase is not None and phase.ends_at_utc is not None and phase.ends_at_utc <= now
 
 
 def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:
@@ -632,7 +645,10 @@ def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:
     from ..database import write_transaction
 
     round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.imported or due_transition(round_, now or utcnow()) is None:
+    moment = now or utcnow()
+    if round_ is None or round_.imported or (
+        due_transition(round_, moment) is None and not voting_due_to_close(round_, moment)
+    ):
         return round_
     with write_transaction():
         round_ = db.session.get(Round, round_id, populate_existing=True)

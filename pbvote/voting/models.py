@@ -49,6 +49,9 @@ class Ballot(db.Model):
     tracking_code: Mapped[str] = mapped_column(String(32), unique=True)
     digest: Mapped[str] = mapped_column(String(64))
     salt: Mapped[str] = mapped_column(String(32))
+    # The draft version this ballot was cast from (web pages): a repeated submission of the same review page
+    # is recognised and answered with this ballot instead of a second one.
+    draft_version: Mapped[int | None] = mapped_column()
     cast_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
@@ -78,8 +81,9 @@ class Ballot(db.Model):
 class BallotDraft(db.Model):
     """What a voter has put on a budget's ballot so far (kept across reloads and devices until cast).
 
-    ``version`` grows with every change; the review page carries it, so a submission made from a page that
-    no longer shows the draft (changed in another tab) is refused as stale.
+    ``version`` grows with every change and goes on from the version of the voter's current ballot; the
+    review page carries it, so a submission made from a page that no longer shows the draft (changed in
+    another tab) is refused as stale, and the same page submitted twice casts once.
     """
 
     __tablename__ = "ballot_draft"

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import write_transaction
@@ -230,7 +230,9 @@ def normalise(budget: Budget, content: BallotContent) -> BallotContent:
         return BallotContent(list(content.choices), None)
     if content.points is None:
         return BallotContent(sorted(content.choices), None)
-    pairs = sorted(zip(content.choices, content.points, strict=False))
+    if len(content.points) != len(content.choices):
+        return content  # check_ballot names the problem
+    pairs = sorted(zip(content.choices, content.points, strict=True))
     return BallotContent([p for p, _ in pairs], [v for _, v in pairs])
 
 
@@ -325,7 +327,9 @@ def save_draft(budget: Budget, voter: RoundVoter, content: BallotContent, *, exp
         raise BallotError(check.problems)
     draft = draft_of(budget, voter)
     if draft is None:
-        draft = BallotDraft(budget_id=budget.id, voter_id=voter.id, version=1)
+        current = current_ballot(budget, voter)
+        first = (current.draft_version or 0) + 1 if current is not None else 1
+        draft = BallotDraft(budget_id=budget.id, voter_id=voter.id, version=first)
         db.session.add(draft)
     else:
         if expected_version is not None and expected_version != draft.version:
@@ -373,17 +377,22 @@ class Receipt:
     tracking_code: str
     cast_at: datetime
     replaced: bool
+    repeated: bool = False  # the same review page submitted again: nothing new was cast
 
     @property
     def printed(self) -> str:
         return format_tracking_code(self.tracking_code)
 
 
-def cast_ballot(round_id: int, budget_id: int, user: Any, content: BallotContent, *,
+def cast_ballot(round_id: int, budget_id: int, user: Any, content: BallotContent | None = None, *,
                 channel: BallotChannel = BallotChannel.WEB, draft_version: int | None = None) -> Receipt:
     """Check and store a ballot as the voter's current one for the budget (replacing any earlier one, which
     is kept as superseded). Runs its own write transaction; a refusal raises :class:`BallotError` and stores
-    nothing. ``draft_version`` (from the review page) refuses a stale form.
+    nothing.
+
+    ``content=None`` casts the voter's draft, which must still be at ``draft_version`` (the version the
+    review page showed): a form older than the draft is refused as stale, and a second submission of a draft
+    already cast is answered with that ballot's receipt instead of casting again.
     """
     for attempt in range(CAST_ATTEMPTS):
         try:
@@ -409,8 +418,17 @@ def _cast_once(round_id: int, budget_id: int, user: Any, content: BallotContent,
     voter = require_voter(round_, user)
     require_budget_vote(budget, voter)
     draft = draft_of(budget, voter)
-    if draft_version is not None and (draft is None or draft.version != draft_version):
-        raise StaleBallotError("Your ballot changed in another window since this page was made: review it again.")
+    from_draft = content is None
+    if from_draft:
+        current = current_ballot(budget, voter)
+        if draft is None and current is not None and draft_version is not None \
+                and current.draft_version == draft_version:
+            return Receipt(round_.id, budget.id, budget.name, current.tracking_code, current.cast_at, False,
+                           repeated=True)
+        if draft is None or (draft_version is not None and draft.version != draft_version):
+            raise StaleBallotError("Your ballot changed in another window since this page was made: "
+                                   "review it again.")
+        content = BallotContent(list(draft.choices or []), draft.points)
     content = normalise(budget, content)
     check = check_ballot(budget, content)
     if not check.ok:
@@ -427,17 +445,19 @@ def _cast_once(round_id: int, budget_id: int, user: Any, content: BallotContent,
     ballot = Ballot(
         round_id=round_.id, budget_id=budget.id, voter_id=voter.id, choices=content.choices, points=content.points,
         channel=channel.value, tracking_code=tracking_code_of(digest), digest=digest, salt=salt, cast_at=now,
+        draft_version=draft.version if from_draft else None,
     )
     db.session.add(ballot)
+    db.session.flush()  # the unique index decides here whether this voter's other request got in first
     if draft is not None:
-        db.session.delete(draft)
-    db.session.flush()
+        # A statement, not session.delete: a racing request may have removed the row already.
+        db.session.execute(delete(BallotDraft).where(BallotDraft.id == draft.id))
     return Receipt(round_.id, budget.id, budget.name, ballot.tracking_code, now, bool(replaced))
 
 
 def _mail_receipt(user: Any, receipt: Receipt) -> None:
     """Mail the tracking code to voters with a real address; a mail failure never undoes the vote."""
-    if user is None or is_code_identity(user) or not getattr(user, "email", ""):
+    if receipt.repeated or user is None or is_code_identity(user) or not getattr(user, "email", ""):
         return
     round_ = db.session.get(Round, receipt.round_id)
     body = (

@@ -205,16 +205,15 @@ def review_ballot(round_id: int, budget_id: int):
 def cast_ballot(round_id: int, budget_id: int):
     """Cast the reviewed draft (POST only): 303 to the receipt, or the review page naming the problem."""
     round_, budget = _load(round_id, budget_id)
-    voter, refusal = _voter_or_page(round_, budget)
+    _, refusal = _voter_or_page(round_, budget)
     if refusal is not None:
         return refusal
     form = CastForm()
     error = None
     if form.validate_on_submit():
-        content, version = operations.working_content(budget, voter)
         try:
-            receipt = operations.cast_ballot(round_id, budget_id, current_user._get_current_object(), content,
-                                             draft_version=form.version.data if version else None)
+            receipt = operations.cast_ballot(round_id, budget_id, current_user._get_current_object(),
+                                             draft_version=form.version.data)
         except BallotError as problem:
             db.session.rollback()
             error = problem

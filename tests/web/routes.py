@@ -46,6 +46,7 @@ from typing import Any
 from tests.web.paper import route_args as paper_args
 from tests.web.proposals import route_args as proposal_args
 from tests.web.rounds import route_args as round_args
+from tests.web.voting import route_args as voting_args
 
 # The roles the matrix walks. Every user but ANONYMOUS and COUNCIL_ELSEWHERE holds their role in
 # world.organisation; COUNCIL_ELSEWHERE is on the council of world.other_organisation.
@@ -222,6 +223,13 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "proposals.merge_proposal": RouteCase(roles(COUNCIL), url_args=proposal_args.proposal_under_review),
     "proposals.list_exclusion_groups": RouteCase(roles(COUNCIL), url_args=proposal_args.review_round),
     "proposals.delete_exclusion_group": RouteCase(roles(COUNCIL), url_args=proposal_args.exclusion_group),
+    # ---- voting (URL builders in tests/web/voting/route_args.py) ---------------------------------------------
+    "voting.show_voting": RouteCase(SIGNED_IN, url_args=voting_args.voting_round),
+    "voting.edit_ballot": RouteCase(SIGNED_IN, url_args=voting_args.ballot),
+    "voting.review_ballot": RouteCase(SIGNED_IN, url_args=voting_args.ballot),
+    "voting.cast_ballot": RouteCase(SIGNED_IN, url_args=voting_args.ballot),
+    "voting.show_receipt": RouteCase(SIGNED_IN, url_args=voting_args.cast),
+    "voting.close_voting": RouteCase(roles(COUNCIL), url_args=voting_args.voting_round),
     # ---- paper ballots (URL builders in tests/web/paper/route_args.py) ---------------------------------------
     # Council staff of the round's organisation only; the council of another organisation gets 403.
     "paper.show_paper_ballots": RouteCase(roles(COUNCIL), url_args=paper_args.voting_round),

@@ -11,7 +11,6 @@ Create Date: 2026-12-02 13:23:52.787731
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '47f0d792ca43'
 down_revision = '29d459e0d036'
@@ -31,6 +30,7 @@ def upgrade():
     sa.Column('tracking_code', sa.String(length=32), nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('salt', sa.String(length=32), nullable=False),
+    sa.Column('draft_version', sa.Integer(), nullable=True),
     sa.Column('cast_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('superseded_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("channel IN ('web', 'api', 'paper')", name=op.f('ck_ballot_channel_known')),
