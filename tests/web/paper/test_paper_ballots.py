@@ -81,7 +81,7 @@ def test_two_agreeing_entries_by_different_staff_count_once_and_are_logged(clien
     assert paper.status == PaperStatus.AWAITING_SECOND.value
     assert counted(db, paper_round.citywide) == []  # one entry never counts
 
-    response = enter(second, paper_round, paper_round.citywide, "nl-0001".upper(), [b, a, c])
+    response = enter(second, paper_round, paper_round.citywide, "  NL-0001 ", [b, a, c])  # spaces as typed
     assert response.status_code == 303
     assert "counts: both entries agree" in second.get(response.location).get_data(as_text=True)
     [paper] = paper_rows(db)
