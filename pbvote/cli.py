@@ -47,7 +47,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database})
     with app.app_context():
         flask_migrate.upgrade()
-        seed_demo()
+        demo = seed_demo()
         rows = demo_accounts_table()
 
     click.echo(f"Database: {database}")
@@ -55,6 +55,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     widths = [max(len(row[i]) for row in rows + [_DEMO_HEADER]) for i in range(4)]
     for row in [_DEMO_HEADER, *rows]:
         click.echo("  " + "  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
+    click.echo(f"Voting is open in round {demo.voting_round_id}: sign in as resident@riverside.example to vote, or "
+               f"try a voter code at http://{host}:{port}/rounds/{demo.voting_round_id}/code with {demo.voter_code}")
     if app.config["MAIL_BACKEND"] == "outbox":
         click.echo(f"Mails (confirmation, password reset) are written to {Path(app.instance_path) / 'outbox'}")
     if no_serve:

@@ -50,6 +50,9 @@ class DemoData:
 
     organisations: dict[str, Organisation] = field(default_factory=dict)  # by slug
     users: dict[str, User] = field(default_factory=dict)  # by email
+    # The round open for voting and an unclaimed voter code for it (printed by ``pbvote demo``).
+    voting_round_id: int | None = None
+    voter_code: str = ""
 
 
 def seed_accounts() -> DemoData:
@@ -93,9 +96,11 @@ def seed_demo() -> DemoData:
     # Features add their demo content below, each through its own function taking ``data``.
     from .proposals.demo import seed_proposals
     from .rounds.demo import seed_rounds
+    from .voting.demo import seed_voting
 
     seed_rounds(data)
     seed_proposals(data)  # after the rounds: proposals go into them
+    data.voting_round_id, data.voter_code = seed_voting(data)
     return data
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..access import organisation_by_slug, public, role_required, signed_in
 from ..accounts.models import Organisation, Role
+from ..accounts.views import start_session
 from ..database import write_transaction
 from ..extensions import db, limiter
 from . import letters, lifecycle, operations, voters
@@ -575,8 +576,12 @@ def claim_voter_code(round_id: int):
             form.code.errors = [*form.code.errors, str(error)]
         else:
             if signed_in_user is None:
-                login_user(user)
-            flash("Your code is accepted: you can vote in this round.", "success")
+                start_session(user)  # a new session id and CSRF token, as at any sign-in
+            round_ = _load_round(round_id)
+            if lifecycle.allows(round_, Action.VOTE):
+                flash("Your code is accepted: you can vote now.", "success")
+                return _redirect(url_for("voting.show_voting", round_id=round_id))
+            flash("Your code is accepted. You can vote once voting opens in this round.", "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     return render_template("rounds/claim_code.html", form=form, round=_load_round(round_id))
 

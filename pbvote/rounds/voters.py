@@ -271,9 +271,25 @@ def _make_voter(round_: Round, user: User, district_id: int | None, source: Vote
     return voter
 
 
+#: The reserved domain (RFC 2606) of the identities that claiming a voter code creates.
+CODE_IDENTITY_DOMAIN = "@voters.invalid"
+
+
+def is_code_identity(user: Any) -> bool:
+    """Someone signed in with a voter code only: such an identity may vote in that code's round, nothing else."""
+    return bool(user is not None and (getattr(user, "email", "") or "").endswith(CODE_IDENTITY_DOMAIN))
+
+
+def _refuse_code_identity(user: Any) -> None:
+    if is_code_identity(user):
+        raise VoterError("You signed in with a voter code, which lets you vote in that code's round only. "
+                         "Register an account to take part in other rounds.")
+
+
 def register_voter(round_: Round, user: User, district_id: int | None) -> RoundVoter:
     """Open registration: a signed-in resident joins the round's voters in the district they live in."""
     require_action(round_, Action.REGISTER_VOTER)
+    _refuse_code_identity(user)
     if voter_record(round_, user) is not None:
         raise VoterError("You are already registered to vote in this round.")
     roll_entry = db.session.scalar(
@@ -386,6 +402,7 @@ def claim_voter_code(round_: Round, code: str, user: Any = None, display_name: s
     if record.claimed_at is not None:
         raise VoterError("That code has already been used.")
     if user is not None and getattr(user, "is_authenticated", False):
+        _refuse_code_identity(user)
         if voter_record(round_, user) is not None:
             raise VoterError("You are already a voter in this round; keep the code for someone else.")
     else:
@@ -393,7 +410,7 @@ def claim_voter_code(round_: Round, code: str, user: Any = None, display_name: s
         # A code-only identity: no password, reachable only through this session. The reserved .invalid
         # domain (RFC 2606) guarantees the address never belongs to anyone.
         user = User(
-            email=f"code-{secrets.token_hex(12)}@voters.invalid",
+            email=f"code-{secrets.token_hex(12)}{CODE_IDENTITY_DOMAIN}",
             display_name=name,
             password_hash=None,
             email_confirmed_at=utcnow(),

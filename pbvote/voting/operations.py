@@ -30,7 +30,7 @@ from ..rounds.events import EventKind, append_event
 from ..rounds.lifecycle import Action, RoundError
 from ..rounds.models import BallotType, Budget, BudgetScope, Round, RoundState, RoundVoter, utcnow
 from ..rounds.money import format_money
-from ..rounds.voters import CODE_ALPHABET, voter_record
+from ..rounds.voters import CODE_ALPHABET, is_code_identity, voter_record
 from .models import Ballot, BallotChannel, BallotDraft
 
 #: How often a cast retries after losing a race on the unique index to the same voter's other request.
@@ -55,11 +55,6 @@ class StaleBallotError(BallotError):
 # --------------------------------------------------------------------------------------------------------------
 # Who votes where, and what is on the ballot
 # --------------------------------------------------------------------------------------------------------------
-
-
-def is_code_identity(user: Any) -> bool:
-    """A person who signed in with a voter code only: no password, a reserved address (see ``voters.py``)."""
-    return bool(user is not None and getattr(user, "email", "").endswith("@voters.invalid"))
 
 
 def budgets_for_voter(round_: Round, voter: RoundVoter | None) -> list[Budget]:

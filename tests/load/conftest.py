@@ -96,7 +96,7 @@ class Gunicorn:
         self.process.wait(timeout=10)
 
     def restart(self) -> None:
-        self.port = free_port()
+        """Start again on the same port (gunicorn binds with SO_REUSEADDR)."""
         self.start()
 
     def stop(self) -> None:
