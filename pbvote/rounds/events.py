@@ -42,6 +42,11 @@ class EventKind:
     TRANSITION = "transition"
     VOTING_CLOSED = "voting_closed"
     TALLIED = "tallied"
+    # Paper ballots: each entry, then the outcome of the paper ballot (ids and counts only, never choices).
+    PAPER_ENTRY_RECORDED = "paper_entry_recorded"
+    PAPER_BALLOT_COUNTED = "paper_ballot_counted"
+    PAPER_BALLOT_MISMATCHED = "paper_ballot_mismatched"
+    PAPER_BALLOT_DISCARDED = "paper_ballot_discarded"
 
 
 def _timestamp(moment: datetime) -> str:

@@ -88,6 +88,23 @@ class VoterSource(str, enum.Enum):
     CODE = "code"
 
 
+class PaperPolicy(str, enum.Enum):
+    """What a round allows a voter who votes both on paper and online (see ``pbvote/paper``)."""
+
+    ONE_CHANNEL = "one_channel"  # whoever voted on paper cannot vote online, and the reverse
+    LATEST_COUNTS = "latest_counts"  # both are allowed; the ballot stored last replaces the earlier one
+
+    @property
+    def label(self) -> str:
+        return PAPER_POLICY_LABELS[self]
+
+
+PAPER_POLICY_LABELS = {
+    PaperPolicy.ONE_CHANNEL: "A voter votes on paper or online, not both: whoever voted one way is refused the other",
+    PaperPolicy.LATEST_COUNTS: "A voter may vote both ways: the ballot stored last replaces the earlier one",
+}
+
+
 class Round(db.Model):
     """A participatory-budgeting round of an organisation."""
 
@@ -102,6 +119,8 @@ class Round(db.Model):
     state: Mapped[str] = mapped_column(String(20), default=RoundState.DRAFT.value)
     # Residents may register themselves as voters (choosing their district); a roll and codes work alongside.
     open_registration: Mapped[bool] = mapped_column(default=True)
+    # Whether paper and online ballots of one voter exclude each other; frozen once voting opens.
+    paper_policy: Mapped[str] = mapped_column(String(20), default=PaperPolicy.ONE_CHANNEL.value)
     # Set for rounds imported from a .pb file: read-only history, never edited.
     imported: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -125,6 +144,7 @@ class Round(db.Model):
     __table_args__ = (
         CheckConstraint(f"state IN ({_in(STATE_VALUES)})", name="state_known"),
         CheckConstraint("length(currency) = 3", name="currency_code"),
+        CheckConstraint(f"paper_policy IN ({_in(p.value for p in PaperPolicy)})", name="paper_policy_known"),
     )
 
     @property
@@ -274,24 +294,35 @@ class Budget(db.Model):
 
 
 class RoundVoter(db.Model):
-    """A person who may vote in a round (and in which district), however they got there."""
+    """A person who may vote in a round (and in which district), however they got there.
+
+    Most voters have a user account. A person on the voter roll whose paper ballot was entered by council staff
+    may have none: their record names the roll entry instead (``user_id`` NULL), and becomes theirs when they
+    sign up and register, so one person keeps one record (and one ballot per budget).
+    """
 
     __tablename__ = "round_voter"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # The voter-roll line this voter is, when known (always for a roll voter without an account).
+    roll_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("voter_roll_entry.id", ondelete="CASCADE"), unique=True
+    )
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
     source: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     round: Mapped[Round] = relationship()
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
+    roll_entry: Mapped[VoterRollEntry | None] = relationship()
     district: Mapped[District | None] = relationship()
 
     __table_args__ = (
         UniqueConstraint("round_id", "user_id"),
         CheckConstraint(f"source IN ({_in(v.value for v in VoterSource)})", name="source_known"),
+        CheckConstraint("user_id IS NOT NULL OR roll_entry_id IS NOT NULL", name="user_or_roll_entry"),
     )
 
 

@@ -223,7 +223,7 @@ def import_voter_roll(round_: Round, actor: Any, data: bytes, filename: str = ""
         if entry.kind == "email":
             user = db.session.scalar(select(User).where(User.email == entry.identifier))
             if user is not None:
-                _make_voter(round_, user, entry.district_id, VoterSource.ROLL)
+                _make_voter(round_, user, entry.district_id, VoterSource.ROLL, entry)
     return report
 
 
@@ -249,13 +249,23 @@ def voter_record(round_: Round, user: Any) -> RoundVoter | None:
     )
 
 
-def _make_voter(round_: Round, user: User, district_id: int | None, source: VoterSource) -> RoundVoter:
+def _make_voter(round_: Round, user: User, district_id: int | None, source: VoterSource,
+                roll_entry: VoterRollEntry | None = None) -> RoundVoter:
     existing = db.session.scalar(
         select(RoundVoter).where(RoundVoter.round_id == round_.id, RoundVoter.user_id == user.id)
     )
     if existing is not None:
         return existing
-    voter = RoundVoter(round_id=round_.id, user_id=user.id, district_id=district_id, source=source.value)
+    if roll_entry is not None:
+        # A roll voter whose paper ballot was entered before they had an account: the record (and its ballots)
+        # becomes theirs, so they cannot vote a second time online.
+        paper_voter = db.session.scalar(select(RoundVoter).where(RoundVoter.roll_entry_id == roll_entry.id))
+        if paper_voter is not None:
+            paper_voter.user_id = user.id
+            db.session.flush()
+            return paper_voter
+    voter = RoundVoter(round_id=round_.id, user_id=user.id, district_id=district_id, source=source.value,
+                       roll_entry_id=roll_entry.id if roll_entry is not None else None)
     db.session.add(voter)
     db.session.flush()
     return voter
@@ -286,7 +296,7 @@ def register_voter(round_: Round, user: User, district_id: int | None) -> RoundV
         select(VoterRollEntry).where(VoterRollEntry.round_id == round_.id, VoterRollEntry.identifier == user.email)
     )
     if roll_entry is not None:
-        return _make_voter(round_, user, roll_entry.district_id, VoterSource.ROLL)
+        return _make_voter(round_, user, roll_entry.district_id, VoterSource.ROLL, roll_entry)
     if not round_.open_registration:
         raise VoterError("This round has no open registration: vote with the code from your letter.")
     if round_.districts:

@@ -247,10 +247,13 @@ def require_voter(round_: Round, user: Any) -> RoundVoter:
 
 
 def require_budget_vote(budget: Budget, voter: RoundVoter) -> None:
+    from ..paper.operations import refuse_if_voted_on_paper  # the paper feature builds on this module
+
     lifecycle.require_action(budget.round, Action.VOTE, BallotError)
     if not may_vote_in(budget, voter):
         raise BallotError(f"{budget.name} is for voters of {budget.district.name if budget.district else 'another district'};"
                           " you vote in your own district's budget.")
+    refuse_if_voted_on_paper(budget, voter)
 
 
 # --------------------------------------------------------------------------------------------------------------

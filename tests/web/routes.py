@@ -43,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.web.paper import route_args as paper_args
 from tests.web.proposals import route_args as proposal_args
 from tests.web.rounds import route_args as round_args
 from tests.web.voting import route_args as voting_args
@@ -229,4 +230,11 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "voting.cast_ballot": RouteCase(SIGNED_IN, url_args=voting_args.ballot),
     "voting.show_receipt": RouteCase(SIGNED_IN, url_args=voting_args.cast),
     "voting.close_voting": RouteCase(roles(COUNCIL), url_args=voting_args.voting_round),
+    # ---- paper ballots (URL builders in tests/web/paper/route_args.py) ---------------------------------------
+    # Council staff of the round's organisation only; the council of another organisation gets 403.
+    "paper.show_paper_ballots": RouteCase(roles(COUNCIL), url_args=paper_args.voting_round),
+    "paper.set_paper_policy": RouteCase(roles(COUNCIL), url_args=paper_args.voting_round),
+    "paper.enter_paper_ballot": RouteCase(roles(COUNCIL), url_args=paper_args.entry_form),
+    "paper.list_mismatches": RouteCase(roles(COUNCIL), url_args=paper_args.voting_round),
+    "paper.discard_paper_ballot": RouteCase(roles(COUNCIL), url_args=paper_args.mismatch),
 }

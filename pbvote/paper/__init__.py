@@ -1,0 +1,1 @@
+"""Paper ballots: council staff enter each paper ballot twice; only agreeing entries count."""
