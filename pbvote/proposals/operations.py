@@ -204,6 +204,7 @@ def _replace_items(proposal: Proposal, items: list[tuple[str, int]]) -> None:
 def submit_proposal(round_: Any, author: User, data: ProposalInput) -> Proposal:
     """Create a proposal in ``round_`` (proposals phase only) with its first revision and status."""
     rounds_api.require(round_, "SUBMIT_PROPOSAL", ProposalError)
+    require_resident(round_, author)
     data.cost_items = _clean_items(data.cost_items)
     errors = _validate(round_, data)
     if errors:
@@ -217,6 +218,21 @@ def submit_proposal(round_: Any, author: User, data: ProposalInput) -> Proposal:
     _add_revision(proposal, RevisionKind.SUBMITTED, author, _diff({}, _snapshot(proposal)))
     db.session.flush()
     return proposal
+
+
+def is_resident(user: Any, round_: Any) -> bool:
+    """Residents of the round's organisation propose and co-author its proposals."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.has_role(Role.RESIDENT, rounds_api.organisation_id(round_))
+    )
+
+
+def require_resident(round_: Any, user: User) -> None:
+    """Raise :class:`ProposalForbidden` unless ``user`` is a resident of the round's organisation."""
+    if not is_resident(user, round_):
+        raise ProposalForbidden(f"Only residents of {rounds_api.organisation_name(round_)} propose in this round.")
 
 
 def _store_image(data: bytes) -> str:
@@ -357,7 +373,9 @@ def respond_to_invitation(token: str, user: User, accept: bool) -> Coauthor:
     if coauthor.proposal.author_id == user.id:
         raise InvitationInvalid("You are already the author of this proposal.")
     if accept:
-        rounds_api.require(rounds_api.round_of(coauthor.proposal), "EDIT_PROPOSAL", ProposalError)
+        round_ = rounds_api.round_of(coauthor.proposal)
+        rounds_api.require(round_, "EDIT_PROPOSAL", ProposalError)
+        require_resident(round_, user)
     coauthor.status = (CoauthorStatus.ACCEPTED if accept else CoauthorStatus.DECLINED).value
     coauthor.user_id = user.id
     coauthor.responded_at = datetime.now(UTC)

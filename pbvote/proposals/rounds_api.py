@@ -30,6 +30,10 @@ def organisation_id(round_: Round) -> int:
     return round_.organisation_id
 
 
+def organisation_name(round_: Round) -> str:
+    return round_.organisation.name
+
+
 def round_name(round_: Round) -> str:
     return round_.name
 

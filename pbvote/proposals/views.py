@@ -147,7 +147,7 @@ def list_proposals(round_id: int):
         "districts": rounds_api.districts(round_),
         "categories": rounds_api.categories(round_),
         "names": rounds_api.names(round_),
-        "can_submit": current_user.is_authenticated and rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
+        "can_submit": operations.is_resident(current_user, round_) and rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
         "submissions_open": rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
         "is_reviewer": operations.is_reviewer(current_user, round_),
     }
@@ -236,7 +236,7 @@ def _read_input(form: ProposalForm, round_) -> ProposalInput | None:
     )
 
 
-@signed_in
+@role_required(Role.RESIDENT, organisation=round_organisation)
 def submit_proposal(round_id: int):
     round_ = _visible_round(round_id)
     form = _proposal_form(round_)
@@ -249,6 +249,8 @@ def submit_proposal(round_id: int):
                     round_ = rounds_api.get_round(round_id)
                     proposal = operations.submit_proposal(round_, current_user, data)
                     proposal_id = proposal.id
+            except ProposalForbidden:
+                abort(403)
             except ProposalError as error:
                 _apply_errors(form, error)
             else:

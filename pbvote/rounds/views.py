@@ -536,6 +536,10 @@ def register_voter(round_id: int):
     round_ = _load_round(round_id)
     if not lifecycle.can_view_round(current_user, round_):
         abort(404)
+    try:
+        voters.check_eligibility(round_, current_user)
+    except voters.NotEligible as refusal:
+        abort(403, description=str(refusal))
     form = RegisterVoterForm()
     form.district_id.choices = _district_choices(round_, "Choose your district")
     if form.validate_on_submit():

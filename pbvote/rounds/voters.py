@@ -18,7 +18,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
-from ..accounts.models import User
+from ..accounts.models import Role, User
 from ..extensions import db
 from .events import EventKind, append_event
 from .lifecycle import Action, RoundError, require_action
@@ -261,14 +261,36 @@ def _make_voter(round_: Round, user: User, district_id: int | None, source: Vote
     return voter
 
 
+class NotEligible(VoterError):
+    """The person may not become a voter of this round at all (the view answers 403)."""
+
+
+def _roll_entry(round_: Round, user: User) -> VoterRollEntry | None:
+    return db.session.scalar(
+        select(VoterRollEntry).where(VoterRollEntry.round_id == round_.id, VoterRollEntry.identifier == user.email)
+    )
+
+
+def check_eligibility(round_: Round, user: User) -> None:
+    """Raise :class:`NotEligible` unless ``user`` is a resident of the round's organisation or on its roll.
+
+    The roll is the council's explicit list of who may vote, so it counts whatever organisation the account
+    was registered in; without it, a round is for its own organisation's residents only.
+    """
+    if user.has_role(Role.RESIDENT, round_.organisation_id) or _roll_entry(round_, user) is not None:
+        return
+    raise NotEligible(f"Only residents of {round_.organisation.name} (or people on the round's voter roll) may vote "
+                      "in this round.")
+
+
 def register_voter(round_: Round, user: User, district_id: int | None) -> RoundVoter:
-    """Open registration: a signed-in resident joins the round's voters in the district they live in."""
+    """A signed-in resident of the round's organisation (or a person on its roll) joins the round's voters:
+    in the roll's district, else (open registration) in the district they live in."""
     require_action(round_, Action.REGISTER_VOTER)
     if voter_record(round_, user) is not None:
         raise VoterError("You are already registered to vote in this round.")
-    roll_entry = db.session.scalar(
-        select(VoterRollEntry).where(VoterRollEntry.round_id == round_.id, VoterRollEntry.identifier == user.email)
-    )
+    check_eligibility(round_, user)
+    roll_entry = _roll_entry(round_, user)
     if roll_entry is not None:
         return _make_voter(round_, user, roll_entry.district_id, VoterSource.ROLL)
     if not round_.open_registration:
