@@ -42,9 +42,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     from .demo import demo_accounts_table, seed_demo
 
     probe = create_app()
-    # Always the instance folder's SQLite file: demo accounts must never land in a configured production database.
-    database = f"sqlite:///{Path(probe.instance_path) / 'pbvote.sqlite3'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database})
+    app = create_app(demo_overrides(Path(probe.instance_path), host, port))
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
         flask_migrate.upgrade()
         seed_demo()
@@ -69,6 +68,16 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
 _DEMO_HEADER = ("email", "password", "organisation", "roles")
 
 
+def demo_overrides(instance_path: Path, host: str, port: int) -> dict:
+    """Settings of the demo: the instance folder's SQLite file, and links in mail to the address it serves on."""
+    return {
+        # Always the instance folder's SQLite file: demo accounts must never land in a configured production database.
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'pbvote.sqlite3'}",
+        "SERVER_NAME": f"{host}:{port}",
+        "PREFERRED_URL_SCHEME": "http",
+    }
+
+
 @main.command("serve", with_appcontext=False)
 @click.option("--bind", "-b", multiple=True, envvar="PBVOTE_BIND", default=["127.0.0.1:8000"], show_default=True,
               help="host:port or unix:/path to listen on (repeatable).")
@@ -83,6 +92,12 @@ def serve_command(bind: tuple[str, ...], workers: int, threads: int, timeout: in
     from gunicorn.app.base import BaseApplication
 
     from . import create_app
+    from .config import ConfigError
+
+    try:
+        create_app(config_name)  # refuse to start here, with the reason, rather than in every worker
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
     class PbvoteServer(BaseApplication):
         """Gunicorn running the app factory in each worker."""

@@ -145,16 +145,17 @@ def test_demo_accounts_can_sign_in(app, client, auth):
 
 def test_serve_runs_gunicorn_with_the_app_factory(tmp_path):
     database = tmp_path / "served.sqlite3"
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PBVOTE_")},
         "PBVOTE_INSTANCE_PATH": str(tmp_path),
         "PBVOTE_DATABASE_URL": f"sqlite:///{database}",
         "PBVOTE_SECRET_KEY": "serve-test-secret",
         "PBVOTE_RATELIMIT_STORAGE_URI": "memory://",
+        "PBVOTE_SERVER_NAME": f"127.0.0.1:{port}",
     }
     pbvote = Path(sys.executable).with_name("pbvote")
     subprocess.run([str(pbvote), "db", "upgrade"], env=env, check=True, capture_output=True, cwd=REPO_ROOT)
-    port = free_port()
     server = subprocess.Popen(
         [str(pbvote), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
         env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -183,6 +184,19 @@ def test_serve_runs_gunicorn_with_the_app_factory(tmp_path):
                 server.wait()
         if server.stdout:
             server.stdout.close()
+
+
+def test_serve_refuses_to_start_without_a_server_name(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PBVOTE_")},
+        "PBVOTE_INSTANCE_PATH": str(tmp_path),
+        "PBVOTE_SECRET_KEY": "serve-test-secret",
+    }
+    pbvote = Path(sys.executable).with_name("pbvote")
+    result = subprocess.run([str(pbvote), "serve", "--bind", f"127.0.0.1:{free_port()}"], env=env, cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "PBVOTE_SERVER_NAME" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_demo_serves_the_site(tmp_path):

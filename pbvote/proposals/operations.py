@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..mail import send_mail
+from ..mail import external_url, send_mail
 from . import images, rounds_api
 from .models import (
     Coauthor,
@@ -331,7 +331,7 @@ def invite_coauthor(proposal: Proposal, inviter: User, email: str) -> Coauthor:
     coauthor.invited_by_id = inviter.id
     coauthor.invited_at = datetime.now(UTC)
     db.session.flush()
-    link = url_for("proposals.show_invitation", token=invitation_token(coauthor), _external=True)
+    link = external_url("proposals.show_invitation", token=invitation_token(coauthor))
     send_mail(
         to=email,
         subject=f"Co-author the proposal “{proposal.title}”",
@@ -472,7 +472,7 @@ def merge_proposals(source: Proposal, target: Proposal, reviewer: User, reason: 
         earlier.merged_into_id = target.id
     _leave_exclusion_groups(source)
     db.session.flush()
-    target_link = url_for("proposals.show_proposal", proposal_id=target.id, _external=True)
+    target_link = external_url("proposals.show_proposal", proposal_id=target.id)
     recipients = {user.email for user in authors_of(source) + authors_of(target)}
     for email in sorted(recipients):
         send_mail(

@@ -18,6 +18,7 @@ from ..access import organisation_by_slug, public, role_required, signed_in
 from ..accounts.models import Organisation, Role
 from ..database import write_transaction
 from ..extensions import db, limiter
+from ..mail import external_url
 from . import letters, lifecycle, operations, voters
 from .events import round_events, verify_chain
 from .forms import (
@@ -514,7 +515,7 @@ def generate_voter_codes(round_id: int):
         with write_transaction():
             round_ = _load_round(round_id)
             issued = voters.generate_voter_codes(round_, current_user, form.count.data, form.district_id.data)
-            vote_url = url_for("rounds.claim_voter_code", round_id=round_id, _external=True)
+            vote_url = external_url("rounds.claim_voter_code", round_id=round_id)
             if form.output.data == "csv":
                 body, mimetype, extension = letters.codes_csv(round_, issued), "text/csv; charset=utf-8", "csv"
             elif form.output.data == "pdf":
