@@ -19,6 +19,7 @@ from ..accounts.models import Organisation, Role
 from ..database import write_transaction
 from ..extensions import db, limiter
 from ..mail import external_url
+from ..safecsv import CSV_MIMETYPE
 from . import letters, lifecycle, operations, voters
 from .events import round_events, verify_chain
 from .forms import (
@@ -517,7 +518,7 @@ def generate_voter_codes(round_id: int):
             issued = voters.generate_voter_codes(round_, current_user, form.count.data, form.district_id.data)
             vote_url = external_url("rounds.claim_voter_code", round_id=round_id)
             if form.output.data == "csv":
-                body, mimetype, extension = letters.codes_csv(round_, issued), "text/csv; charset=utf-8", "csv"
+                body, mimetype, extension = letters.codes_csv(round_, issued), CSV_MIMETYPE, "csv"
             elif form.output.data == "pdf":
                 body, mimetype, extension = letters.codes_pdf(round_, issued, vote_url), "application/pdf", "pdf"
             else:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..safecsv import FORMULA_TRIGGERS
 from .events import EventKind, append_event
 from .lifecycle import Action, RoundError, require_action
 from .models import District, Round, RoundVoter, VoterCode, VoterRollEntry, VoterSource, utcnow
@@ -33,8 +34,6 @@ ROLL_MAX_ROWS = 200_000
 IDENTIFIER_MAX = 254
 ID_COLUMNS = ("email", "external_id")
 KNOWN_COLUMNS = (*ID_COLUMNS, "district")
-# Cells a spreadsheet would run as a formula when the roll is opened again (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 
 
@@ -142,7 +141,7 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
             district_name = row[district_index].strip() if district_index is not None else ""
             row_ok = True
             for cell in (raw, district_name):
-                if cell.startswith(FORMULA_START):
+                if cell.startswith(FORMULA_TRIGGERS):  # a spreadsheet would run it (CSV injection)
                     report.add(line, "formula", f"Line {line}: “{cell[:40]}” looks like a spreadsheet formula.")
                     row_ok = False
                     break
