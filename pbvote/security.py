@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
+from flask_login import current_user
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -68,9 +69,15 @@ def refuse_nul_characters() -> None:
 
 
 def add_security_headers(response: Response) -> Response:
-    """Add the security headers (without overwriting what a view chose deliberately)."""
+    """Add the security headers (without overwriting what a view chose deliberately).
+
+    Pages made for a signed-in person are ``Cache-Control: no-store``: the browser's back button or a shared
+    computer must not show them to the next person, and no proxy may keep them. Static files keep their caching.
+    """
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     if current_app.config.get("HSTS_ENABLED", current_app.config.get("SESSION_COOKIE_SECURE", False)):
         response.headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
     return response
