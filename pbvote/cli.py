@@ -1,7 +1,8 @@
-"""The ``pbvote`` command: demo, serve, users, db (Flask-Migrate), tally, and more.
+"""The ``pbvote`` command: demo, serve, users, organisations, db (Flask-Migrate), tally, and more.
 
-Built on Flask's ``FlaskGroup`` so ``pbvote db upgrade`` and ``pbvote shell`` come for free; commands that do
-not need the web application (``tally``) never build it.
+Only pbvote's own commands: Flask's group would add its ``--app``/``--env-file`` options, its ``run``,
+``shell`` and ``routes`` commands and a ``--version`` that prints Flask's version. Commands that need the web
+application get it from the factory through Flask's ``ScriptInfo``; those that do not (``tally``) never build it.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, ScriptInfo
+from flask_migrate.cli import db as db_group
 
+from . import __version__
 from .accounts.models import Role
 
 
@@ -20,9 +23,21 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, load_dotenv=False)
+class PbvoteGroup(AppGroup):
+    """A command group whose commands run inside the application made by ``create_app()`` when they need it."""
+
+    def main(self, *args, **kwargs):
+        kwargs.setdefault("obj", ScriptInfo(create_app=_create_app, set_debug_flag=False, load_dotenv_defaults=False))
+        return super().main(*args, **kwargs)
+
+
+@click.group(cls=PbvoteGroup)
+@click.version_option(__version__, "--version", prog_name="pbvote", message="%(prog)s %(version)s")
 def main() -> None:
     """pbvote: participatory budgeting from proposal to verifiable result."""
+
+
+main.add_command(db_group)  # Flask-Migrate: `pbvote db upgrade`, `pbvote db migrate` …
 
 
 # ---------------------------------------------------------------------------------------------------------------

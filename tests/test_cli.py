@@ -229,3 +229,33 @@ def test_demo_serves_the_site(tmp_path):
             server.wait(timeout=20)
         if server.stdout:
             server.stdout.close()
+
+
+# --- help (issue 17 item 7) ---------------------------------------------------------------------------------
+
+
+def test_help_shows_pbvotes_own_commands_and_options():
+    result = CliRunner().invoke(main, ["--help"], catch_exceptions=False)
+    assert result.exit_code == 0
+    for command in ("demo", "serve", "db", "users", "organisations", "tally", "tick", "audit", "import-pb"):
+        assert f"  {command} " in result.output, command
+    for flask_own in ("--app", "--env-file", "--debug", "  routes ", "  shell ", "  run ", "Flask"):
+        assert flask_own not in result.output, flask_own
+
+
+def test_version_is_pbvotes():
+    from pbvote import __version__
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.output.strip() == f"pbvote {__version__}"
+
+
+def test_tally_help_lists_every_rule():
+    from pbvote.tally.rules import load_rules
+
+    pbvote = Path(sys.executable).with_name("pbvote")
+    result = subprocess.run([str(pbvote), "tally", "--help"], capture_output=True, text=True, timeout=60,
+                            check=True, cwd=REPO_ROOT)
+    assert "--rule ID" in result.stdout and "--check-official" in result.stdout
+    for rule_id in load_rules():
+        assert f"  {rule_id} " in result.stdout, rule_id
