@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 
+
 def rules_epilog() -> str:
     """The rules ``pbvote tally --rule`` knows, one per line with its one-line description, for ``--help``."""
     from .tally.rules import load_rules

@@ -194,7 +194,7 @@ def test_serve_refuses_to_start_without_a_server_name(tmp_path):
     }
     pbvote = Path(sys.executable).with_name("pbvote")
     result = subprocess.run([str(pbvote), "serve", "--bind", f"127.0.0.1:{free_port()}"], env=env, cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode != 0
     assert "PBVOTE_SERVER_NAME" in result.stderr and "Traceback" not in result.stderr
 

@@ -220,13 +220,17 @@ def submit_proposal(round_: Any, author: User, data: ProposalInput) -> Proposal:
     return proposal
 
 
-def is_resident(user: Any, round_: Any) -> bool:
-    """Residents of the round's organisation propose and co-author its proposals."""
+def _holds_role(user: Any, role: Role, round_: Any) -> bool:
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
-        and user.has_role(Role.RESIDENT, rounds_api.organisation_id(round_))
+        and user.has_role(role, rounds_api.organisation_id(round_))
     )
+
+
+def is_resident(user: Any, round_: Any) -> bool:
+    """Residents of the round's organisation propose and co-author its proposals."""
+    return _holds_role(user, Role.RESIDENT, round_)
 
 
 def require_resident(round_: Any, user: User) -> None:
@@ -390,11 +394,7 @@ def respond_to_invitation(token: str, user: User, accept: bool) -> Coauthor:
 
 def is_reviewer(user: Any, round_: Any) -> bool:
     """Council members of the round's organisation review its proposals."""
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.has_role(Role.COUNCIL, rounds_api.organisation_id(round_))
-    )
+    return _holds_role(user, Role.COUNCIL, round_)
 
 
 def _require_review(proposal: Proposal, reviewer: User) -> Any:

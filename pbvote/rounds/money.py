@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
 
 #: ISO 4217 codes pbvote accepts, with their minor-unit exponent (digits after the decimal point).
 CURRENCIES: dict[str, int] = {

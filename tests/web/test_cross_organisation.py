@@ -16,18 +16,6 @@ from tests.web.proposals.test_submit_and_edit import proposal_form
 
 
 @pytest.fixture
-def client_for(app, auth):
-    """``client_for(user)`` → a new test client signed in as ``user``."""
-
-    def make(user):
-        client = app.test_client()
-        auth.login(user, client=client)
-        return client
-
-    return make
-
-
-@pytest.fixture
 def riverside(create_organisation):
     return create_organisation(slug="riverside", name="Riverside City Council")
 

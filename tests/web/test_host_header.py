@@ -116,12 +116,11 @@ def test_voter_letters_print_the_real_site(app, db, create_user, auth, evil_clie
 
 def pdf_text(data: bytes) -> str:
     """The text drawn on the pages of a reportlab PDF (its page streams are zlib-compressed)."""
+    import base64
     import zlib
 
-    import base64
-
     text = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.DOTALL):
         for decode in (zlib.decompress, lambda raw: zlib.decompress(base64.a85decode(raw.strip().removesuffix(b"~>")))):
             try:
                 text.append(decode(stream).decode("latin-1"))

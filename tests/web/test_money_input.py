@@ -60,16 +60,6 @@ def test_unclear_amounts_are_refused(typed, currency, words):
         parse_money(typed, currency)
 
 
-@pytest.fixture
-def client_for(app, auth):
-    def make(user):
-        client = app.test_client()
-        auth.login(user, client=client)
-        return client
-
-    return make
-
-
 @pytest.mark.parametrize("typed", ["1,5", "١٢٣", "１２３"])
 def test_the_proposal_form_refuses_an_unclear_cost(db, organisation, create_user, client_for, typed):
     round_ = make_round(organisation)
