@@ -99,7 +99,7 @@ def settle_hosts(config: dict) -> None:
     if isinstance(trusted, str):
         trusted = [host.strip() for host in trusted.split(",") if host.strip()]
     if trusted is None and config.get("REQUIRE_SERVER_NAME"):
-        trusted = [config["SERVER_NAME"].rpartition("@")[2].split(":")[0]]
+        trusted = [config["SERVER_NAME"].split(":")[0]]  # werkzeug ignores ports when it compares hosts
     config["TRUSTED_HOSTS"] = trusted
 
 

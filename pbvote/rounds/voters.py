@@ -271,12 +271,15 @@ def _roll_entry(round_: Round, user: User) -> VoterRollEntry | None:
 
 
 def check_eligibility(round_: Round, user: User) -> None:
-    """Raise :class:`NotEligible` unless ``user`` is a resident of the round's organisation or on its roll.
+    """Raise :class:`NotEligible` unless ``user`` is a resident of the round's organisation, on its roll, or
+    already one of its voters (by a code, say).
 
     The roll is the council's explicit list of who may vote, so it counts whatever organisation the account
     was registered in; without it, a round is for its own organisation's residents only.
     """
     if user.has_role(Role.RESIDENT, round_.organisation_id) or _roll_entry(round_, user) is not None:
+        return
+    if voter_record(round_, user) is not None:
         return
     raise NotEligible(f"Only residents of {round_.organisation.name} (or people on the round's voter roll) may vote "
                       "in this round.")

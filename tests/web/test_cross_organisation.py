@@ -137,3 +137,16 @@ def test_a_co_author_from_another_organisation_cannot_accept(db, create_user, hi
     db.session.expire_all()
     assert db.session.get(Coauthor, coauthor.id).status == "invited"
     assert not db.session.get(Proposal, proposal.id).is_author(outsider)
+
+
+def test_a_voter_without_the_resident_role_still_sees_that_they_are_registered(db, create_user, riverside,
+                                                                               riverside_round, client_for):
+    """Someone who became a voter another way (a voter code) is told so, not refused."""
+    code_voter = create_user(organisation=riverside, roles=())
+    db.session.add(RoundVoter(round_id=riverside_round.id, user_id=code_voter.id, source="code"))
+    db.session.commit()
+
+    response = client_for(code_voter).get(f"/rounds/{riverside_round.id}/register")
+
+    assert response.status_code == 200
+    assert "You are registered" in response.get_data(as_text=True)
