@@ -59,16 +59,19 @@ def _load(round_id: int, budget_id: int | None = None) -> tuple[Round, Budget | 
 def _voter_or_page(round_: Round, budget: Budget | None = None):
     """The signed-in user's voter record, or the page that explains why they cannot vote here."""
     voter = voter_record(round_, current_user)
-    reason = None
+    reason, message = None, ""
     if not lifecycle.allows(round_, Action.VOTE):
         reason = "closed"
     elif voter is None:
         reason = "not_voter"
-    elif budget is not None and not operations.may_vote_in(budget, voter):
-        reason = "other_district"
+    elif budget is not None:
+        try:
+            operations.require_budget_vote(budget, voter)  # another district's budget, a paper voter …
+        except BallotError as refusal:
+            reason, message = "refused", str(refusal)
     if reason is None:
         return voter, None
-    page = render_template("voting/cannot_vote.html", round=round_, budget=budget, reason=reason, voter=voter)
+    page = render_template("voting/cannot_vote.html", round=round_, budget=budget, reason=reason, message=message)
     return None, _no_store(current_app.make_response((page, 403 if reason != "closed" else 409)))
 
 

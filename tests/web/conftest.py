@@ -15,3 +15,9 @@ def client_for(app, auth):
         return client
 
     return make
+
+
+@pytest.fixture
+def council(create_user):
+    """A council member of Testville."""
+    return create_user(email="clerk@testville.example", display_name="Clerk", roles=("council",))

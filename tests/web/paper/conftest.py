@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.rounds.conftest import client_for, elsewhere  # noqa: F401 (shared fixtures)
+from tests.web.rounds.conftest import elsewhere  # noqa: F401 (a shared fixture; client_for is in tests/web/conftest.py)
 from tests.web.voting.factories import make_voting_round
 
 from .factories import add_roll_entry

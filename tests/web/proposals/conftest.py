@@ -40,8 +40,3 @@ def bob(create_user):
     """Another resident."""
     return create_user(email="bob@example.org", display_name="Bob")
 
-
-@pytest.fixture
-def council(create_user):
-    """A council member of Testville."""
-    return create_user(email="council@example.org", display_name="Clerk", roles=("council",))

@@ -17,11 +17,6 @@ def new_round(app, organisation):
     return create
 
 
-@pytest.fixture
-def council(create_user):
-    """A council member of Testville."""
-    return create_user(email="clerk@testville.example", display_name="Clerk", roles=("council",))
-
 
 @pytest.fixture
 def resident(create_user):

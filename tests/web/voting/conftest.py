@@ -1,16 +1,11 @@
-"""Fixtures for the voting stories: a council member, an author, a round open for voting, and a voter."""
+"""Fixtures for the voting stories: an author, a round open for voting, and a voter (the council member is in
+tests/web/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from .factories import make_voter, make_voting_round
-
-
-@pytest.fixture
-def council(create_user):
-    """A council member of Testville."""
-    return create_user(email="clerk@testville.example", display_name="Clerk", roles=("council",))
 
 
 @pytest.fixture
