@@ -183,6 +183,8 @@ def supported(election: Election) -> set[str]:
 
 def ours(election: Election, rule: str, params: dict) -> list[str]:
     extra = {"budget_start": "exact"} if params.get("completion") in ("add1", "add1u") else {}
+    if rule == "greedy" and election.vote_type == "ordinal" and election.profile.points is None:
+        extra = {"score": "votes"}  # the bridge's greedy has no points per rank: it counts votes (Cost_Sat)
     return compute(rule, election, tie_breaking="id-text", **params, **extra).selected
 
 

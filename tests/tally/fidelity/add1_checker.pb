@@ -1,0 +1,20 @@
+META
+key;value
+description;equalshares/add1 as the pabulib checker computes it: it goes past the exhaustive outcome [2, 3]
+country;Poland
+unit;Testville
+instance;2026
+num_projects;3
+num_votes;2
+budget;8
+vote_type;approval
+rule;equalshares/add1
+PROJECTS
+project_id;cost;votes;name;selected
+1;6;1;Hall;1
+2;1;1;Bench;1
+3;2;1;Lamp;0
+VOTES
+voter_id;vote
+1;2
+2;1,3
