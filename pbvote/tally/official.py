@@ -139,7 +139,7 @@ def variants(election: Election, rule_id: str, params: dict[str, Any]) -> Iterat
             yield variant({"tie_breaking": tie_breaking})
     if rule_id in GREEDY_RULES:
         scores = ["votes", "points", "file"]
-        schemes = ["file", "max-length", "borda"] if election.vote_type == "ordinal" else []
+        schemes = ["file", "max-length", "ballot-length", "borda"] if election.vote_type == "ordinal" else []
         for score in scores:
             if score != params.get("score", "auto"):
                 yield variant({"score": score})
@@ -174,7 +174,10 @@ def notes(election: Election, rule_id: str, params: dict[str, Any]) -> list[str]
     found = list(election.warnings)
     if rule_id in GREEDY_RULES:
         scheme = str(params.get("points_scheme", "auto"))
-        published = published_differences(election, scheme)
+        try:
+            published = published_differences(election, scheme)
+        except RuleError:  # a scheme these ballots cannot give (the rule itself said so)
+            published = []
         if published:
             shown = "; ".join(
                 f"project {pid}: {column} {value} published, {counted} from the ballots"
@@ -182,6 +185,16 @@ def notes(election: Election, rule_id: str, params: dict[str, Any]) -> list[str]
             )
             more = f" and {len(published) - 10} more" if len(published) > 10 else ""
             found.append(f"the file's published counts differ from its ballots ({shown}{more})")
+            if election.vote_type == "ordinal" and all(column == "score" for _, column, _, _ in published):
+                agreeing = [
+                    other
+                    for other in ("max-length", "ballot-length", "borda")
+                    if other != scheme and not published_differences(election, other)
+                ]
+                if agreeing:
+                    found.append(
+                        f"the published scores are the ballots' points with points_scheme={agreeing[0]}"
+                    )
     # the comment's numbered remarks ("#1: …") that speak of projects that cannot both be funded
     said = [part.strip() for part in re.split(r"#\d+:", election.meta.get("comment", ""))]
     said = [part for part in said if _EXCLUSIVE_WORDS.search(part)]

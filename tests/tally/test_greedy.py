@@ -185,7 +185,10 @@ def test_the_outcome_is_json_and_explains_itself():
         ("greedy-threshold", ("greedy-threshold", {})),
         ("greedy-exclusive", ("greedy-exclusive", {})),
         ("equalshares", ("mes", {"completion": "none", "comparison": "none"})),
-        ("equalshares/add1", ("mes", {"completion": "add1", "comparison": "none", "add1_variant": "checker"})),
+        (
+            "equalshares/add1",
+            ("mes", {"completion": "add1", "comparison": "none", "add1_variant": "checker"}),
+        ),
         (
             "equalshares/add1-comparison",
             (

@@ -16,8 +16,10 @@ ballots carry points (cumulative and scoring ballots, ordinal ballots with a ``p
 rank for ranked ballots without one, and otherwise the number of voters who listed it. Points per rank
 (``points_scheme``) are those of the ``points`` column (``file``); ``max-length``, the count cities such as
 Kraków use: with ``L`` the META ``max_length`` (else the longest ballot), ``L`` points for a first choice,
-``L - 1`` for a second, …; or ``borda``: with ``m`` projects, ``m - 1`` for a first choice, ``m - 2`` for a
-second, …. ``auto`` takes the points column when there is one, else ``max-length``.
+``L - 1`` for a second, …; ``ballot-length``, the pabulib checker's count: a ballot ranking ``k`` projects
+gives ``k`` points to its first choice, ``k - 1`` to its second, …; or ``borda``: with ``m`` projects,
+``m - 1`` for a first choice, ``m - 2`` for a second, …. ``auto`` takes the points column when there is
+one, else ``max-length``.
 
 Scores are counted from the ballots; ``score=votes`` or ``score=points`` overrides the choice, and
 ``score=file`` orders by the file's own ``score`` column (else its ``votes`` column) as published, which
@@ -45,8 +47,9 @@ POINTS_SCHEME_PARAM = Param(
     str,
     "auto",
     "points of ranked ballots: file (the points column), max-length (L for a first choice, L-1 for a second, "
-    "…; L = META max_length), borda (m-1, m-2, … with m projects) or auto (file when present, else max-length)",
-    ("auto", "file", "max-length", "borda"),
+    "…; L = META max_length), ballot-length (the same with L = the ballot's own length: the pabulib checker's), "
+    "borda (m-1, m-2, … with m projects) or auto (file when present, else max-length)",
+    ("auto", "file", "max-length", "ballot-length", "borda"),
 )
 THRESHOLD_PARAM = Param(
     "threshold",
@@ -185,6 +188,8 @@ def ballot_points(election: Election, points_scheme: str) -> list[tuple[int, ...
         if profile.points is None:
             raise RuleError("score=points needs ballots with points; these ballots have none")
         return profile.points
+    if points_scheme == "ballot-length":
+        return [tuple(range(len(ballot), 0, -1)) for ballot in profile.ballots]
     if points_scheme == "borda":
         top = len(election.projects) - 1
     else:

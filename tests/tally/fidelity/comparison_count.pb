@@ -4,6 +4,8 @@ description;equalshares-comparison counts funded projects, not their cost (the s
 country;Poland
 unit;Testville
 instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
 num_projects;3
 num_votes;3
 budget;6

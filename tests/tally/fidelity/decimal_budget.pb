@@ -4,6 +4,8 @@ description;Decimal budget, whole costs (as Krakow 2023 districts: 2458488.22)
 country;Poland
 unit;Testville
 instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
 num_projects;3
 num_votes;4
 budget;100.75

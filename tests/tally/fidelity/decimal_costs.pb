@@ -4,6 +4,8 @@ description;Decimal costs: the three fit the budget exactly, to the cent
 country;Poland
 unit;Testville
 instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
 num_projects;4
 num_votes;3
 budget;100.00

@@ -4,6 +4,8 @@ description;Ranked ballots without a points column, counted 3-2-1 as in Krakow: 
 country;Poland
 unit;Testville
 instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
 num_projects;3
 num_votes;4
 budget;100

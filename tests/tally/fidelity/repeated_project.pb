@@ -4,6 +4,8 @@ description;Approval ballots listing a project twice (as some Warsaw 2026 distri
 country;Poland
 unit;Testville
 instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
 num_projects;3
 num_votes;5
 budget;100
