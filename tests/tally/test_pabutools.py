@@ -335,7 +335,7 @@ def test_same_outcome_as_live_pabutools_on_big_files(name, rule, params):
 
 # ---------------------------------------------------------------------------------------------------------
 # A synthetic election with many distinct ballots (benchmarks/tally.py --synthetic 2000: 2,000 approval
-# ballots over 200 projects, 1-15 projects each, 1,998 of them distinct), where real files have few.
+# ballots over 200 projects, 1-15 projects each, 1,950 of them distinct), where real files have few.
 # add1 per unit of per-voter budget would take pabutools hours here (the per-voter budget starts near 9,500
 # and each of thousands of steps reruns MES over 200 projects): both sides raise it 500 units at a time.
 
