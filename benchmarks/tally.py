@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/tally.py [--pabutools-timeout 600] [--files …] [--rules …] [--repeat 3]
                                          [--pabutools-cache results.json] [--skip-pabutools]
+    .venv/bin/python benchmarks/tally.py --synthetic 1000000 [--seed 15] [--skip-pabutools] [--rules …]
 
 For each file and rule, pbvote runs as ``pbvote tally FILE --rule … --format json`` and pabutools runs in
 ``python benchmarks/tally.py --pabutools-run FILE RULE`` (this file, parsing included). Wall time is measured
@@ -16,6 +17,11 @@ pabutools equivalents: ``greedy_utilitarian_welfare`` with cost satisfaction (po
 ``method_of_equal_shares`` (``Cost_Sat`` / additive points), the ``add1u`` chain as
 ``completion_by_rule_combination([MES with voter_budget_increment=1, greedy_utilitarian_welfare])``, and
 ``sequential_phragmen``.
+
+``--synthetic N`` (repeatable) benchmarks a seeded synthetic election instead of the real files
+(:func:`synthetic_text`): ``N`` approval ballots over 200 projects whose popularity is skewed like a real
+round's, each ballot listing 1 to 15 of them, so that most ballots are distinct. The file is written once
+to ``benchmarks/.synthetic/`` and reused.
 
 Output: a Markdown table on stdout. ``--pabutools-cache`` stores pabutools figures in a JSON file and reuses
 them (pabutools needs minutes per big file; reuse lets a second run time only pbvote).
@@ -32,6 +38,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SYNTHETIC = Path(__file__).resolve().parent / ".synthetic"
 DATA = Path(os.environ.get("PBVOTE_PABULIB", ROOT.parent / "shared" / "pabulib"))
 FILES = [
     "Poland_Warszawa_2026.pb",
@@ -183,6 +190,69 @@ def ordinal_points_profile(path, instance, ballot_class, profile_class):
 
 
 # ----------------------------------------------------------------------------------------------------------
+# Synthetic elections.
+
+SYNTHETIC_PROJECTS = 200
+
+
+def synthetic_text(ballots: int, seed: int = 15) -> str:
+    """A seeded pabulib approval election with ``ballots`` voters over 200 projects.
+
+    Popularity is skewed like a real round's: project ``k`` (0-based) is picked with weight ``1 / (k + 1) **
+    0.7`` (the favourite about 40 times as often as the last). A ballot lists 1 to 15 projects, its length
+    uniform, picked without replacement by weight (the Gumbel top-k trick, vectorised with NumPy). Costs are
+    whole multiples of 1,000 from 20,000 to 900,000 and the budget a fifth of their total. The same
+    ``(ballots, seed)`` always gives the same text."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    m = SYNTHETIC_PROJECTS
+    log_weight = -0.7 * np.log(np.arange(1, m + 1))
+    costs = rng.integers(20, 901, size=m) * 1000
+    lines = [
+        "META",
+        "key;value",
+        f"description;Synthetic approval election ({ballots} ballots, seed {seed})",
+        "country;Nowhere",
+        "unit;Synthetic",
+        "instance;2026",
+        f"num_projects;{m}",
+        f"num_votes;{ballots}",
+        f"budget;{int(costs.sum()) // 5}",
+        "vote_type;approval",
+        "rule;greedy",
+        "min_length;1",
+        "max_length;15",
+        "PROJECTS",
+        "project_id;cost;name",
+        *(f"{k + 1};{cost};Project {k + 1}" for k, cost in enumerate(costs.tolist())),
+        "VOTES",
+        "voter_id;vote",
+    ]
+    names = [str(k + 1) for k in range(m)]
+    chunk = 50_000
+    voter = 0
+    for start in range(0, ballots, chunk):
+        size = min(chunk, ballots - start)
+        keys = log_weight + rng.gumbel(size=(size, m))
+        top = np.argsort(-keys, axis=1)[:, :15].tolist()
+        lengths = rng.integers(1, 16, size=size).tolist()
+        for picks, length in zip(top, lengths):
+            voter += 1
+            lines.append(f"{voter};{','.join(names[p] for p in picks[:length])}")
+    return "\n".join(lines) + "\n"
+
+
+def synthetic_file(ballots: int, seed: int) -> Path:
+    """The synthetic election's file, written on first use."""
+    path = SYNTHETIC / f"synthetic_{ballots}_seed{seed}.pb"
+    if not path.exists():
+        SYNTHETIC.mkdir(exist_ok=True)
+        path.write_text(synthetic_text(ballots, seed), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------------------------------------------
 
 
 def vote_type_of(path: Path) -> str:
@@ -245,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-pabutools", action="store_true")
     parser.add_argument("--skip-pbvote", action="store_true")
     parser.add_argument("--pabutools-run", nargs=2, metavar=("FILE", "RULE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--synthetic", type=int, action="append", metavar="N", help="a seeded synthetic election of N ballots"
+    )
+    parser.add_argument("--seed", type=int, default=15, help="the synthetic election's seed")
     args = parser.parse_args(argv)
 
     if args.pabutools_run:
@@ -256,8 +330,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.pabutools_cache and args.pabutools_cache.exists():
         cache = json.loads(args.pabutools_cache.read_text())
     rows = []
-    for name in args.files:
-        path = DATA / name
+    paths = (
+        [synthetic_file(n, args.seed) for n in args.synthetic]
+        if args.synthetic
+        else [DATA / f for f in args.files]
+    )
+    for path in paths:
+        name = path.name
         vote_type = vote_type_of(path)
         for rule in args.rules:
             extra = pbvote_args(vote_type, rule)

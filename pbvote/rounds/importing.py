@@ -87,10 +87,13 @@ def import_round(
     if currency not in CURRENCIES:
         raise ImportError_(f"The file's currency {currency!r} is not one pbvote knows.")
     scale = 10 ** exponent(currency)
+    # the reader keeps decimal amounts exact (Fractions); a round stores whole minor units
+    if any(amount * scale % 1 for amount in (election.budget, *(project.cost for project in election.projects))):
+        raise ImportError_(f"The file gives amounts in smaller units than {currency} has.")
     largest = max([election.budget, *(project.cost for project in election.projects)])
     if largest * scale > MAX_MINOR_UNITS:
-        raise ImportError_(f"The file's budget or a project's cost ({largest:,} {currency}) is too large: pbvote "
-                           f"keeps amounts up to {MAX_MINOR_UNITS // scale:,} {currency}.")
+        raise ImportError_(f"The file's budget or a project's cost ({int(largest):,} {currency}) is too large: "
+                           f"pbvote keeps amounts up to {MAX_MINOR_UNITS // scale:,} {currency}.")
 
     known = rule_for_meta(election.meta)
     rule_id, params = known if known else (FALLBACK_RULE, {})
@@ -127,7 +130,7 @@ def import_round(
     )
     db.session.add(round_)
     db.session.flush()
-    amount = election.budget * scale
+    amount = int(election.budget * scale)
     budget = Budget(
         round_id=round_.id, name="Budget", scope=BudgetScope.CITYWIDE.value, amount=amount, min_project_cost=0,
         max_project_cost=None, rule_id=rule_id, rule_params=get_params(rule_id, params),
@@ -204,12 +207,12 @@ def _create_proposals(round_: Round, election, selected: set[str], scale: int, a
         summary = (description or title)[:500]
         proposal = Proposal(
             round_id=round_.id, author_id=author.id, title=title, summary=summary, description=description,
-            total_cost=project.cost * scale, status=ProposalStatus.FEASIBLE.value,
+            total_cost=int(project.cost * scale), status=ProposalStatus.FEASIBLE.value,
             status_reason=(f"Imported project {project.id}: "
                            + ("funded." if project.id in selected else "not funded.")),
             location="", search_text=f"{title} {summary} {description}".casefold(),
         )
-        proposal.cost_items.append(CostItem(position=1, description=f"Project {project.id}", amount=project.cost * scale))
+        proposal.cost_items.append(CostItem(position=1, description=f"Project {project.id}", amount=int(project.cost * scale)))
         proposal.status_changes.append(
             StatusChange(from_status=None, to_status=ProposalStatus.FEASIBLE.value, reason="Imported from a file.")
         )

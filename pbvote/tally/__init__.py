@@ -9,7 +9,9 @@ Reading and writing pabulib files (:mod:`pbvote.tally.pabulib`)::
     text = dumps(election)                        # every META key and column survives: loads(text) == election
 
 ``load``/``loads`` raise :class:`PabulibError` (a ``ValueError``) with ``.line`` and ``.reason`` for any
-malformed input; ``dump(election, path)`` writes a file the ``pabulib-checker`` accepts.
+malformed input (``strict=True`` also for an approval ballot listing a project twice, which is otherwise
+counted once and reported in ``election.warnings``); money is exact (``int``, or ``Fraction`` for decimals);
+``dump(election, path)`` writes a file the ``pabulib-checker`` accepts.
 
 The data model (:mod:`pbvote.tally.model`): :class:`Election` (META, :class:`Project` list, raw vote rows), its
 aggregated :class:`Profile` (``election.profile``: identical ballots merged, projects by index, points where
@@ -29,8 +31,12 @@ META ``rule`` (``equalshares/add1`` …) onto ``(rule id, params)``; :data:`TIE_
 Explaining (:mod:`pbvote.tally.explain`): :func:`explain(outcome, election) <explain>` renders the trace as plain
 text, one line per step, then the totals and the tie-breaking used.
 
+Checking an official result (:mod:`pbvote.tally.official`): :func:`~pbvote.tally.official.check_official`
+compares an outcome with a file's ``selected`` column and names the documented variants of the rule that
+reproduce it.
+
 Command line: ``pbvote tally FILE.pb [--rule ID] [--param key=value …] [--format text|json|csv] [--explain]
-[--check-official]`` (:mod:`pbvote.tally.cli`).
+[--check-official] [--strict]`` (:mod:`pbvote.tally.cli`).
 """
 
 from .explain import explain

@@ -2,9 +2,14 @@
 
 Also runnable as ``python -m pbvote.tally.cli FILE.pb …``, which skips importing the other ``pbvote`` commands.
 
-Exit codes: 0 done; 1 ``--check-official`` found differences from the file's ``selected`` column; 2 the
-command could not run (missing or malformed file, unknown rule, bad parameter) — with a one-line reason on
-stderr, never a traceback.
+Exit codes: 0 done (with ``--check-official``: the file's META rule reproduces its ``selected`` column);
+1 ``--check-official`` found a difference, or a match only under another rule or parameters than the META
+rule's (it then says which documented variants reproduce the official selection, if any: see
+:mod:`pbvote.tally.official`); 2 the command could not run (missing, unreadable or malformed file, unknown
+rule, bad parameter) — with a one-line reason on stderr, never a traceback.
+
+What the reader normalised (a project listed twice on an approval ballot) is said on stderr as a warning;
+``--strict`` refuses such a file instead (exit 2).
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import click
 
 from . import pabulib
 from .explain import explain
-from .model import Election, Outcome, jsonable
+from .model import Election, Money, Outcome, jsonable, money_text
+from .official import OfficialCheck, official_selection
+from .official import check_official as check_against_official
 from .rules import RuleError, compute, load_rules, rule_for_meta
 
 
@@ -74,7 +81,13 @@ def _cyclic_gc_paused() -> Iterator[None]:
 @click.option(
     "--check-official",
     is_flag=True,
-    help="Compare with the file's `selected` column; exit 1 listing the differences.",
+    help="Compare with the file's `selected` column; exit 1 listing the differences and the documented "
+    "variants of the rule that reproduce it.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse a file whose ballots must be normalised (an approval ballot listing a project twice).",
 )
 @_cyclic_gc_paused()
 def tally_command(
@@ -84,29 +97,34 @@ def tally_command(
     output_format: str,
     with_explanation: bool,
     check_official: bool,
+    strict: bool,
 ) -> None:
     """Compute the outcome of a participatory-budgeting election stored as a pabulib .pb FILE."""
     try:
-        election = pabulib.load(file)
+        election = pabulib.load(file, strict=strict)
     except pabulib.PabulibError as error:
         raise TallyCommandError(f"{file}: {error}") from None
     except OSError as error:
         raise TallyCommandError(f"cannot read {file}: {error.strerror or error}") from None
 
+    for warning in election.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     params = _parse_params(param_texts)
     rule_id, params = _choose_rule(election, rule_id, params)
-    try:
-        outcome = compute(rule_id, election, **params)
-    except RuleError as error:
-        raise TallyCommandError(str(error)) from None
-    except Exception as error:  # noqa: BLE001 — a rule's own bug must still not print a traceback at the user
-        raise TallyCommandError(f"rule {rule_id!r} failed: {type(error).__name__}: {error}") from None
+    if check_official and official_selection(election) is None:
+        raise TallyCommandError("--check-official needs a 'selected' column in PROJECTS; this file has none")
+    outcome = _run(rule_id, election, params)
 
-    differences = _official_differences(election, outcome) if check_official else None
+    verdict = None
+    if check_official:
+        try:
+            verdict = check_against_official(election, rule_id, params, outcome.selected)
+        except Exception as error:  # noqa: BLE001 — as for the rule itself: a reason, never a traceback
+            raise TallyCommandError(
+                f"checking the variants failed: {type(error).__name__}: {error}"
+            ) from None
     if output_format == "json":
-        click.echo(
-            json.dumps(_json_object(outcome, election, differences, with_explanation), ensure_ascii=False)
-        )
+        click.echo(json.dumps(_json_object(outcome, election, verdict, with_explanation), ensure_ascii=False))
     elif output_format == "csv":
         click.echo(_csv_text(outcome, election), nl=False)
         if with_explanation:  # keep stdout pure CSV
@@ -114,16 +132,47 @@ def tally_command(
     else:
         click.echo(explain(outcome, election) if with_explanation else _summary(outcome, election))
 
-    if differences is not None:
-        missing, extra = differences
-        if missing or extra:
-            click.echo("Differs from the official result:", err=True)
-            if missing:
-                click.echo(f"  officially selected, not selected here: {', '.join(missing)}", err=True)
-            if extra:
-                click.echo(f"  selected here, not officially: {', '.join(extra)}", err=True)
+    if verdict is not None:
+        click.echo(_official_text(verdict, election, rule_id, len(outcome.selected)), err=True)
+        if not verdict.passed:
             click.get_current_context().exit(1)
-        click.echo(f"Matches the official result ({len(outcome.selected)} projects selected).", err=True)
+
+
+def _run(rule_id: str, election: Election, params: dict[str, Any]) -> Outcome:
+    try:
+        return compute(rule_id, election, **params)
+    except RuleError as error:
+        raise TallyCommandError(str(error)) from None
+    except Exception as error:  # noqa: BLE001 — a rule's own bug must still not print a traceback at the user
+        raise TallyCommandError(f"rule {rule_id!r} failed: {type(error).__name__}: {error}") from None
+
+
+def _official_text(check: OfficialCheck, election: Election, rule_id: str, count: int) -> str:
+    """What ``--check-official`` found, for people (stderr)."""
+    meta_rule = election.meta.get("rule", "").strip()
+    lines = []
+    if check.matches:
+        lines.append(f"Matches the official result ({count} projects selected).")
+        if not check.under_meta_rule:
+            lines.append(
+                f"  but with {rule_id} as asked, not the file's META rule {meta_rule!r} as it stands"
+            )
+    else:
+        lines.append("Differs from the official result:")
+        if check.missing:
+            lines.append(f"  officially selected, not selected here: {', '.join(check.missing)}")
+        if check.extra:
+            lines.append(f"  selected here, not officially: {', '.join(check.extra)}")
+    if not check.passed:
+        if check.reproduced_by:
+            lines.append(f"Reproduced by {len(check.reproduced_by)} of {check.tried} documented variants:")
+            lines.extend(f"  {label}" for label in check.reproduced_by)
+        else:
+            lines.append(
+                f"None of {check.tried} documented variants of {meta_rule or rule_id!r} reproduces it."
+            )
+    lines.extend(f"Note: {note}" for note in check.notes)
+    return "\n".join(lines)
 
 
 def _parse_params(texts: tuple[str, ...]) -> dict[str, str]:
@@ -154,20 +203,10 @@ def _choose_rule(
     return rule_id, params
 
 
-def _official_differences(election: Election, outcome: Outcome) -> tuple[list[str], list[str]]:
-    """(officially selected but not here, selected here but not officially), each in file order."""
-    if "selected" not in election.project_columns:
-        raise TallyCommandError("--check-official needs a 'selected' column in PROJECTS; this file has none")
-    official = {project.id for project in election.projects if project.fields["selected"].strip() == "1"}
-    ours = set(outcome.selected)
-    order = [project.id for project in election.projects]
-    return [pid for pid in order if pid in official - ours], [pid for pid in order if pid in ours - official]
-
-
 def _json_object(
     outcome: Outcome,
     election: Election,
-    differences: tuple[list[str], list[str]] | None,
+    official: OfficialCheck | None,
     with_explanation: bool,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
@@ -175,16 +214,21 @@ def _json_object(
         "params": jsonable(outcome.params),
         "tie_breaking": outcome.tie_breaking,
         "selected": [str(pid) for pid in outcome.selected],
-        "spent": outcome.spent,
-        "budget": outcome.budget,
+        "spent": _json_money(outcome.spent),
+        "budget": _json_money(outcome.budget),
         "num_voters": election.num_voters,
+        "warnings": election.warnings,
         "steps": jsonable(outcome.steps),
     }
-    if differences is not None:
+    if official is not None:
         data["official"] = {
-            "matches": not (differences[0] or differences[1]),
-            "missing": differences[0],
-            "extra": differences[1],
+            "matches": official.matches,
+            "missing": official.missing,
+            "extra": official.extra,
+            "under_meta_rule": official.under_meta_rule,
+            "reproduced_by": official.reproduced_by,
+            "variants_tried": official.tried,
+            "notes": official.notes,
         }
     if with_explanation:
         data["explanation"] = explain(outcome, election)
@@ -205,7 +249,7 @@ def _csv_text(outcome: Outcome, election: Election) -> str:
             [
                 project.id,
                 project.name,
-                project.cost,
+                money_text(project.cost),
                 support,
                 1 if project.id in order else 0,
                 order.get(project.id, ""),
@@ -220,14 +264,30 @@ def _summary(outcome: Outcome, election: Election) -> str:
     params = ", ".join(f"{key}={value}" for key, value in outcome.params.items() if value not in (None, ""))
     lines = [
         f"{election.meta.get('description', '')} — rule {outcome.rule}" + (f" ({params})" if params else ""),
-        f"{election.num_voters:,} voters, {len(election.projects)} projects, budget {outcome.budget:,}",
-        f"Selected {len(outcome.selected)} projects, spending {outcome.spent:,} ({outcome.budget - outcome.spent:,} left):",
+        f"{election.num_voters:,} voters, {len(election.projects)} projects, budget {_money(outcome.budget)}",
+        (
+            f"Selected {len(outcome.selected)} projects, spending {_money(outcome.spent)} "
+            f"({_money(outcome.budget - outcome.spent)} left):"
+        ),
     ]
     for position, pid in enumerate(outcome.selected, start=1):
         project = names[pid]
-        lines.append(f"{position:>3}. {pid}  {project.cost:>12,}  {project.name}")
+        lines.append(f"{position:>3}. {pid}  {_money(project.cost):>12}  {project.name}")
     lines.append(f"Ties broken by {outcome.tie_breaking}.")
     return "\n".join(lines)
+
+
+def _json_money(value: Money) -> int | str:
+    """Money in JSON: a whole amount as a number, a decimal one as its exact decimal text ("2458488.22")."""
+    return value if isinstance(value, int) else money_text(value)
+
+
+def _money(value: Money) -> str:
+    """Money for people: thousands separated, decimals as exact as the file gives them."""
+    whole, dot, decimals = money_text(value).partition(".")
+    if "/" in whole:
+        return whole
+    return f"{int(whole):,}{dot}{decimals}"
 
 
 if (

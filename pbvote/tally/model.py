@@ -3,12 +3,15 @@
 An :class:`Election` is what a ``.pb`` file holds, kept faithfully enough to be written back unchanged
 (every META key, every project and vote column, as text). Rules never read those raw rows: they read the
 :class:`Profile`, the ballots aggregated by identical content with integer multiplicities and projects
-addressed by their index in ``Election.projects``. Money is an ``int`` in the election's unit (pabulib costs
-and budgets are whole currency units; a council's round passes minor units). No floats decide anything.
+addressed by their index in ``Election.projects``. Money is exact: an ``int`` in the election's unit when it is
+whole (most pabulib files; a council's round passes minor units), else a :class:`~fractions.Fraction` (a file's
+``budget;2458488.22`` is ``Fraction(245848822, 100)``), never a float (:func:`parse_money`, :func:`money_text`).
+No floats decide anything.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,13 +22,49 @@ from typing import Any
 
 VOTE_TYPES = ("approval", "ordinal", "cumulative", "scoring", "choose-1")
 
+Money = int | Fraction
+
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]*)?")
+
+
+def parse_money(text: str) -> Money | None:
+    """``text`` in plain decimal notation ("12", "-3", "12.0", "2458488.22") as exact money: an ``int`` when
+    it is whole, else a ``Fraction`` over a power of ten; ``None`` if it is not such a number ("1e3", "½")."""
+    body = text.strip()
+    if not _PLAIN_DECIMAL.fullmatch(body):
+        return None
+    whole, _, decimals = body.partition(".")
+    decimals = decimals.rstrip("0")
+    if not decimals:
+        return int(whole)
+    return Fraction(int(whole + decimals), 10 ** len(decimals))
+
+
+def money_text(value: Money) -> str:
+    """Exact money as decimal text ("100", "2458488.22"); a value with no finite decimal form as "p/q"."""
+    value = Fraction(value)
+    rest, twos, fives = value.denominator, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:  # 1/3 and the like: no decimal form
+        return str(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    digits = max(twos, fives)
+    sign = "-" if value < 0 else ""
+    whole, decimals = divmod(abs(value.numerator) * 10**digits // value.denominator, 10**digits)
+    return f"{sign}{whole}.{decimals:0{digits}d}"
+
 
 @dataclass(frozen=True)
 class Project:
-    """A project on the ballot. ``fields`` holds every column of its PROJECTS row as read (text)."""
+    """A project on the ballot. ``fields`` holds every column of its PROJECTS row as read (text); ``cost`` is
+    exact money (see the module docstring)."""
 
     id: str
-    cost: int
+    cost: Money
     name: str = ""
     fields: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -58,7 +97,8 @@ class Election:
     round trips and for audit files; ``profile`` holds them aggregated. The pabulib reader builds it while
     validating the votes (each distinct vote is parsed once, for both); an election made in code either gives
     it as ``_profile`` (code that already holds aggregated ballots) or has it built from ``vote_rows`` on
-    first use.
+    first use. ``normalised_lines``: the 1-based file lines of approval ballots that list a project more than
+    once (the reader counts it once on that ballot; see :attr:`warnings`).
     """
 
     meta: dict[str, str]
@@ -67,14 +107,31 @@ class Election:
     vote_columns: list[str]
     vote_rows: list[list[str]]
     _profile: Profile | None = field(default=None, repr=False, compare=False)
+    normalised_lines: tuple[int, ...] = field(default=(), compare=False)
 
     @property
     def vote_type(self) -> str:
         return self.meta.get("vote_type", "approval")
 
     @cached_property
-    def budget(self) -> int:
-        return int(Fraction(self.meta["budget"]))
+    def budget(self) -> Money:
+        """META ``budget`` as exact money."""
+        value = parse_money(self.meta["budget"])
+        if value is None:
+            raise ValueError(f"budget {self.meta['budget']!r} is not a decimal number")
+        return value
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the reader changed to count the ballots, in plain words (empty for a file read as it stands)."""
+        lines = self.normalised_lines
+        if not lines:
+            return []
+        shown = ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+        ballots = "1 ballot lists" if len(lines) == 1 else f"{len(lines)} ballots list"
+        return [
+            f"{ballots} a project more than once (line{'s' if len(lines) > 1 else ''} {shown}): counted once"
+        ]
 
     @cached_property
     def index_of(self) -> dict[str, int]:
@@ -139,7 +196,7 @@ def aggregate_ballots(
     if values is None:
         for vote, weight in counts.items():
             ids = indices(vote)
-            key = ids if ordinal else tuple(sorted(ids))
+            key = ids if ordinal else tuple(sorted(set(ids)))  # a project listed twice counts once
             merged[key] = get(key, 0) + weight
         return Profile(list(merged), list(merged.values()))
     parsed_points: dict[str, tuple[int, ...]] = {}
@@ -155,6 +212,11 @@ def aggregate_ballots(
             pair_key = (tuple(i for i, _ in pairs), tuple(v for _, v in pairs))
         merged[pair_key] = get(pair_key, 0) + weight
     return Profile([ballot for ballot, _ in merged], list(merged.values()), [points for _, points in merged])
+
+
+def rank_points(ballots: list[tuple[int, ...]], top: int) -> list[tuple[int, ...]]:
+    """Points per rank of ranked ballots: ``top`` for a first choice, ``top - 1`` for a second, …"""
+    return [tuple(range(top, top - len(ballot), -1)) for ballot in ballots]
 
 
 @dataclass

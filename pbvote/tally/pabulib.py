@@ -13,15 +13,22 @@ are checked in bulk, each distinct vote once, and the same pass builds the aggre
 
 What it refuses, always with :class:`PabulibError` naming the 1-based line and the reason: a missing, repeated
 or misplaced section, a bad META line or a repeated META key, a missing required column, a row with the wrong
-number of fields, a duplicate project or voter id, a cost or budget that is not a positive whole number, an
-unknown ``vote_type``, a vote naming an unknown project or the same project twice, a vote longer than
-``max_length`` or shorter than ``min_length``, a choose-1 vote with more than one project, points that are not
-whole numbers ≥ 0 or whose count differs from the vote's, cumulative points over ``max_sum_points``, and
-``num_votes`` / ``num_projects`` disagreeing with the sections.
+number of fields, a duplicate project or voter id, a cost or budget that is not a positive number in plain
+decimal notation, an unknown ``vote_type``, a vote naming an unknown project, a ranking (or a ballot with
+points) naming the same project twice, a vote longer than ``max_length`` or shorter than ``min_length``, a
+choose-1 vote with more than one project, points that are not whole numbers ≥ 0 or whose count differs from
+the vote's, cumulative points over ``max_sum_points``, and ``num_votes`` / ``num_projects`` disagreeing with
+the sections.
 
-Money: costs and the budget are whole currency units in every pabulib file we hold, and pbvote keeps money in
-integers, so "123" and "123.0" are accepted and "123.5" is refused ("must be a whole number") rather than
-rounded silently.
+Money is read exactly (:func:`~pbvote.tally.model.parse_money`): "123" and "123.0" are the integer 123, a
+decimal such as Kraków 2023's ``budget;2458488.22`` the Fraction 245848822/100, so no rounding can change an
+outcome; "1e6" is refused ("is not a number"). The text is kept as given, so the writer writes it back
+unchanged.
+
+Normalised (``strict=False``, the default), because an auditor must be able to count a real file: an approval
+(or choose-1) ballot that lists a project twice (some Warsaw 2026 district ballots) counts the project once;
+``Election.normalised_lines`` names those lines and ``Election.warnings`` says so in words. ``strict=True``
+refuses such a file instead ("vote lists project '2' more than once").
 
 Tolerated: a UTF-8 byte-order mark, CRLF (or mixed) line ends, quoted fields (also spanning lines), blank lines
 at the end of the file, spaces around section names and around the items of a vote.
@@ -39,7 +46,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .model import VOTE_TYPES, Election, Profile, Project
+from .model import VOTE_TYPES, Election, Profile, Project, money_text, parse_money
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 
@@ -53,10 +60,11 @@ class PabulibError(ValueError):
         self.reason = reason
 
 
-def load(source: str | os.PathLike[str]) -> Election:
-    """Read an election from a path (``str`` without a newline, or ``PathLike``) or from ``.pb`` text."""
+def load(source: str | os.PathLike[str], *, strict: bool = False) -> Election:
+    """Read an election from a path (``str`` without a newline, or ``PathLike``) or from ``.pb`` text
+    (``strict``: refuse what the reader would otherwise normalise; see the module docstring)."""
     if isinstance(source, str) and ("\n" in source or "\r" in source):
-        return loads(source)
+        return loads(source, strict=strict)
     data = Path(source).read_bytes()
     if b"\r" in data:
         # Line ends are normalised on the bytes, several times faster than on the decoded text (a UTF-8
@@ -66,17 +74,18 @@ def load(source: str | os.PathLike[str]) -> Election:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise PabulibError(data.count(b"\n", 0, error.start) + 1, "the file is not UTF-8 text") from None
-    return loads(text)
+    return loads(text, strict=strict)
 
 
-def loads(text: str) -> Election:
-    """Parse ``.pb`` text into an :class:`Election` (see the module docstring for what is checked)."""
+def loads(text: str, *, strict: bool = False) -> Election:
+    """Parse ``.pb`` text into an :class:`Election` (see the module docstring for what is checked, and for
+    what ``strict`` refuses instead of normalising)."""
     # The reader allocates a few hundred thousand small lists and strings, none of them cyclic garbage; with
     # the cyclic collector running it would scan them all again and again (up to half the reading time).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Reader(text).read()
+        return _Reader(text, strict).read()
     finally:
         if was_enabled:
             gc.enable()
@@ -108,7 +117,7 @@ def _project_cell(project: Project, column: str) -> str:
     # Projects built in code may have no ``fields``; their id, cost and name still belong in the file.
     if column in project.fields:
         return project.fields[column]
-    return {"project_id": project.id, "cost": str(project.cost), "name": project.name}.get(column, "")
+    return {"project_id": project.id, "cost": money_text(project.cost), "name": project.name}.get(column, "")
 
 
 def parse_whole(text: str) -> int | None:
@@ -124,7 +133,8 @@ def parse_whole(text: str) -> int | None:
 class _Reader:
     """One pass over the lines of a ``.pb`` text; keeps the line number of every record for errors."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, strict: bool = False):
+        self.strict = strict
         self.position = 0
         text = text.removeprefix("\ufeff")
         if "\r" in text:
@@ -221,7 +231,7 @@ class _Reader:
         vote_rows, vote_lines = self._vote_rows(self.position, len(vote_columns))
         election = Election(meta, projects, project_columns, vote_columns, vote_rows)
         self._check_meta(election, meta_lines, section_lines)
-        self._check_votes(election, vote_lines, meta_lines)
+        self._check_votes(election, vote_lines, meta_lines, self.strict)
         return election
 
     def _vote_rows(self, start: int, width: int) -> tuple[list[list[str]], Sequence[int]]:
@@ -274,10 +284,9 @@ class _Reader:
             raise PabulibError(number, "project_id is empty")
         if any(project.id == project_id for project in projects):
             raise PabulibError(number, f"duplicate project id {project_id!r}")
-        cost = parse_whole(row["cost"])
+        cost = parse_money(row["cost"])
         if cost is None:
-            reason = "must be a whole number" if _is_decimal(row["cost"]) else "is not a number"
-            raise PabulibError(number, f"cost {row['cost']!r} of project {project_id!r} {reason}")
+            raise PabulibError(number, f"cost {row['cost']!r} of project {project_id!r} is not a number")
         if cost <= 0:
             raise PabulibError(
                 number, f"cost of project {project_id!r} must be positive, found {row['cost']!r}"
@@ -289,10 +298,9 @@ class _Reader:
         meta = election.meta
         if "budget" not in meta:
             raise PabulibError(section_lines["META"], "META has no 'budget'")
-        budget = parse_whole(meta["budget"])
+        budget = parse_money(meta["budget"])
         if budget is None:
-            reason = "must be a whole number" if _is_decimal(meta["budget"]) else "is not a number"
-            raise PabulibError(meta_lines["budget"], f"budget {meta['budget']!r} {reason}")
+            raise PabulibError(meta_lines["budget"], f"budget {meta['budget']!r} is not a number")
         if budget <= 0:
             raise PabulibError(meta_lines["budget"], f"budget must be positive, found {meta['budget']!r}")
         vote_type = meta.get("vote_type", "approval").strip()
@@ -320,7 +328,9 @@ class _Reader:
                 )
 
     @staticmethod
-    def _check_votes(election: Election, vote_lines: Sequence[int], meta_lines: dict[str, int]) -> None:
+    def _check_votes(
+        election: Election, vote_lines: Sequence[int], meta_lines: dict[str, int], strict: bool
+    ) -> None:
         meta = election.meta
         columns = election.vote_columns
         voter_column = columns.index("voter_id")
@@ -341,6 +351,9 @@ class _Reader:
             else None
         )
         index_of = election.index_of
+        # a project listed twice on an approval ballot is counted once, unless strict (see the module docstring)
+        count_once = not strict and points_column is None and vote_type in ("approval", "choose-1")
+        repeating: set[str] = set()  # the texts of the votes so normalised
 
         def check_vote(vote: str) -> tuple[str | None, int, tuple[int, ...]]:
             """(reason the vote is invalid or ``None``, its length, its project indices) once per distinct vote."""
@@ -352,9 +365,13 @@ class _Reader:
             except KeyError as error:
                 return f"vote names unknown project {error.args[0]!r}", len(items), ()
             if len(set(ids)) != len(ids):
-                repeated = next(item for item in items if items.count(item) > 1)
-                word = "ranks" if vote_type == "ordinal" else "lists"
-                return f"vote {word} project {repeated!r} more than once", len(items), ids
+                if not count_once:
+                    repeated = next(item for item in items if items.count(item) > 1)
+                    word = "ranks" if vote_type == "ordinal" else "lists"
+                    return f"vote {word} project {repeated!r} more than once", len(items), ids
+                repeating.add(vote)
+                ids = tuple(dict.fromkeys(ids))
+                items = list(dict.fromkeys(items))
             if max_length is not None and len(items) > max_length:
                 return f"vote has {_projects(len(items))}, more than max_length {max_length}", len(items), ids
             if min_length is not None and len(items) < min_length:
@@ -410,11 +427,17 @@ class _Reader:
                     ids = read_vote(vote)
                 else:
                     count = len(ids)
-                    if not lowest <= count <= highest or (count > 1 and len(set(ids)) != count):
+                    if count > 1 and len(set(ids)) != count:  # counted once (see check_vote), or the error
+                        ids = read_vote(vote)
+                    elif not lowest <= count <= highest:
                         first_error()
                 key = ids if ordinal else tuple(sorted(ids))
                 merged[key] = get(key, 0) + weight
             election._profile = Profile(list(merged), list(merged.values()))
+            if repeating:
+                election.normalised_lines = tuple(
+                    number for row, number in zip(rows, vote_lines) if row[vote_column] in repeating
+                )
             return
         parsed_points: dict[str, tuple[int, ...]] = {}
         for (vote, points), weight in Counter(map(itemgetter(vote_column, points_column), rows)).items():
@@ -477,11 +500,3 @@ def _raise_first_vote_error(
 
 def _projects(count: int) -> str:
     return f"{count} project" if count == 1 else f"{count} projects"
-
-
-def _is_decimal(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

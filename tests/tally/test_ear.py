@@ -105,3 +105,9 @@ def test_the_outcome_satisfies_inclusion_psc(e):
             funded_cost = sum(cost[pid] for pid in common & funded)
             for missing in common - funded:
                 assert funded_cost + cost[missing] > share, (common, missing, outcome.selected)
+
+
+def test_a_zero_budget_built_in_code_funds_nothing():
+    e = election(0, {"a": 50, "b": 50}, [["a", "b"], ["b", "a"]], vote_type="ordinal")
+    outcome = compute("ear", e)
+    assert (outcome.selected, outcome.spent) == ([], 0)

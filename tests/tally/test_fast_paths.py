@@ -67,9 +67,9 @@ def test_a_repeated_voter_before_a_bad_vote_is_the_one_named():
 
 
 def test_of_two_bad_votes_the_earlier_line_is_named():
-    assert refused("approval", "voter_id;vote", "1;1", "2;1", "3;2,2", "4;9", "5;2,2") == (
+    assert refused("ordinal", "voter_id;vote", "1;1", "2;1", "3;2,2", "4;9", "5;2,2") == (
         15,
-        "vote lists project '2' more than once",
+        "vote ranks project '2' more than once",
     )
 
 

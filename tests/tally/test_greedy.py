@@ -109,11 +109,36 @@ def test_cumulative_ballots_are_ordered_by_points_not_by_votes():
     assert compute("greedy", election, score="votes").selected == ["b"]
 
 
-def test_ordinal_ballots_without_points_count_as_approvals():
-    election = make_election({"a": 60, "b": 60}, ["a,b", "b,a", "b"], budget=100, vote_type="ordinal")
-    assert compute("greedy", election).selected == ["b"]
+def test_ordinal_ballots_without_points_count_points_per_rank():
+    # max_length 3: 3 points for a first choice, 2 for a second, 1 for a third (Kraków's count).
+    # a: 3 + 3 + 3 = 9 (3 votes), b: 2 + 2 + 2 + 2 = 8 (4 votes), c: 1 + 3 = 4 (2 votes); a and b cost 60 each.
+    election = make_election(
+        {"a": 60, "b": 60, "c": 40},
+        ["a,b", "a,b", "a,b,c", "c,b"],
+        budget=100,
+        vote_type="ordinal",
+        max_length="3",
+    )
+    outcome = compute("greedy", election)
+    assert outcome.selected == ["a", "c"]
+    assert [(step.project, step.support) for step in outcome.steps] == [("a", 9), ("b", 8), ("c", 4)]
+    assert outcome.params == {"score": "auto", "points_scheme": "auto"}
+    assert compute("greedy", election, score="votes").selected == ["b", "c"]
+
+
+def test_points_per_rank_follow_the_scheme_named():
+    # Two ballots, max_length 3: "b,a" and "a". max-length: a 2 + 3 = 5, b 3; borda (3 projects: 2, 1, 0):
+    # a 1 + 2 = 3, b 2. With "c,b,a" too, max-length: a 5 + 1 = 6, b 3 + 2 = 5, c 3; borda: a 3, b 3, c 2.
+    election = make_election(
+        {"a": 60, "b": 60, "c": 60}, ["b,a", "a", "c,b,a"], budget=60, vote_type="ordinal", max_length="3"
+    )
+    supports = {
+        scheme: {s.project: s.support for s in compute("greedy", election, points_scheme=scheme).steps}
+        for scheme in ("max-length", "borda")
+    }
+    assert supports == {"max-length": {"a": 6, "b": 5, "c": 3}, "borda": {"a": 3, "b": 3, "c": 2}}
     with pytest.raises(RuleError, match="needs ballots with points"):
-        compute("greedy", election, score="points")
+        compute("greedy", election, points_scheme="file")
 
 
 @pytest.mark.parametrize(
@@ -160,9 +185,27 @@ def test_the_outcome_is_json_and_explains_itself():
         ("greedy-threshold", ("greedy-threshold", {})),
         ("greedy-exclusive", ("greedy-exclusive", {})),
         ("equalshares", ("mes", {"completion": "none", "comparison": "none"})),
-        ("equalshares/add1", ("mes", {"completion": "add1", "comparison": "none"})),
-        ("equalshares/add1-comparison", ("mes", {"completion": "add1", "comparison": "greedy"})),
-        ("equalshares-comparison", ("mes", {"completion": "none", "comparison": "greedy"})),
+        (
+            "equalshares/add1",
+            ("mes", {"completion": "add1", "comparison": "none", "add1_variant": "checker"}),
+        ),
+        (
+            "equalshares/add1-comparison",
+            (
+                "mes",
+                {
+                    "completion": "add1",
+                    "comparison": "greedy",
+                    "comparison_measure": "count",
+                    "add1_variant": "checker",
+                },
+            ),
+        ),
+        (
+            "equalshares-comparison",
+            ("mes", {"completion": "none", "comparison": "greedy", "comparison_measure": "count"}),
+        ),
+        ("equalshares/add1u", ("mes", {"completion": "add1u", "comparison": "none"})),
         ("unknown", None),
         ("greedy-custom", None),
     ],

@@ -135,12 +135,27 @@ META_RULES: dict[str, tuple[str, dict[str, str]]] = {
     "greedy-threshold": ("greedy-threshold", {}),
     # The exclusive groups are only described in the file's comment: pass them as ``groups``.
     "greedy-exclusive": ("greedy-exclusive", {}),
+    # pabulib's equalshares/add1 is the pabulib checker's add1, and its comparison counts funded projects
     "equalshares": ("mes", {"completion": "none", "comparison": "none"}),
-    "equalshares/add1": ("mes", {"completion": "add1", "comparison": "none"}),
+    "equalshares/add1": ("mes", {"completion": "add1", "comparison": "none", "add1_variant": "checker"}),
     "equalshares/add1u": ("mes", {"completion": "add1u", "comparison": "none"}),
-    "equalshares-comparison": ("mes", {"completion": "none", "comparison": "greedy"}),
-    "equalshares/add1-comparison": ("mes", {"completion": "add1", "comparison": "greedy"}),
-    "equalshares/add1u-comparison": ("mes", {"completion": "add1u", "comparison": "greedy"}),
+    "equalshares-comparison": (
+        "mes",
+        {"completion": "none", "comparison": "greedy", "comparison_measure": "count"},
+    ),
+    "equalshares/add1-comparison": (
+        "mes",
+        {
+            "completion": "add1",
+            "comparison": "greedy",
+            "comparison_measure": "count",
+            "add1_variant": "checker",
+        },
+    ),
+    "equalshares/add1u-comparison": (
+        "mes",
+        {"completion": "add1u", "comparison": "greedy", "comparison_measure": "count"},
+    ),
     "phragmen": ("phragmen", {}),
     "seq-phragmen": ("phragmen", {}),
 }

@@ -45,6 +45,8 @@ def ear(election: Election, *, tie_breaking: str) -> Outcome:
     weights = [Fraction(w) for w in profile.weights]  # group totals: multiplicity × per-voter weight
     ballots = profile.ballots
     longest = max((len(b) for b in ballots), default=0)
+    if budget <= 0:  # no money (only an election built in code: files refuse it): nothing is funded
+        return Outcome("ear", {}, [], budget, 0, tie_breaking, [Step("stop", reason="there is no money")])
     quota = [Fraction(n * p.cost, budget) for p in projects]
     funded: list[int] = []
     funded_set: set[int] = set()

@@ -30,6 +30,12 @@ For ``cost`` and ``cardinality`` a voter supports a project she approved, ranked
   stretch of per-voter budgets with the same outcome (``per_voter_budget`` to ``same_outcome_up_to``). This
   is pabutools' ``method_of_equal_shares(voter_budget_increment=…)`` and reproduces Assen
   2024's official result;
+- ``add1_variant=checker`` — add1 as the pabulib checker (and pabulib's ``equalshares/add1`` label) defines
+  it: the outcome at exactly ``B/n`` first, then per-voter budgets ``floor(B/n) + 1``, ``+ 2``, … (in whole
+  currency units, ``budget_increment`` at a time), each outcome that still costs at most ``B`` replacing the
+  last, until the first that overspends: it does not stop at an exhaustive outcome (only once every
+  supported project is funded, where the checker would loop for ever). A file's META ``equalshares/add1`` and
+  ``equalshares/add1-comparison`` select it; ``pabutools`` (the default) is the variant above;
 - ``add1u`` — ``add1``, then utilitarian completion (equalshares.net's recommended "Add1" followed by greedy
   completion);
 - ``utilitarian`` — plain MES, then fill the money left greedily: unfunded projects with supporters in order
@@ -37,9 +43,19 @@ For ``cost`` and ``cardinality`` a voter supports a project she approved, ranked
   it fits (pabutools' ``completion_by_rule_combination`` with ``greedy_utilitarian_welfare``).
 
 **Comparison** (``comparison=greedy``; pabulib's ``…-comparison`` rules): also compute the ``greedy`` rule's
-outcome and count, over voters, who prefers which. A voter *prefers* an outcome when her total utility from it
-(the ``utility`` measure above, summed over its projects she supports) is strictly higher. The greedy
+outcome and count, over voters, who prefers which. A voter *prefers* an outcome when her total from it is
+strictly higher, measured by ``comparison_measure``: ``utility`` (the default: the ``utility`` measure above,
+summed over its projects she supports), ``count`` (how many of them: pabulib's and equalshares.net's
+definition, which a file's META ``…-comparison`` rule selects) or ``cost`` (their total cost). The greedy
 outcome replaces the MES outcome only when strictly more voters prefer it.
+
+Completion never funds a project nobody supports (``utilitarian`` fills only with supported projects), while
+pabutools' ``completion_by_rule_combination`` with ``greedy_utilitarian_welfare`` may add such a project
+when money is left; pbvote deliberately does not (no voter asked for it).
+
+**Money.** The budget may be a decimal (``Fraction``): per-voter budgets are exact fractions of it. Decimal
+costs are turned into whole minor units (the least common denominator of the costs) for the engine, and the
+trace is given back in currency units; add1's steps are whole currency units either way.
 
 **Speed.** The rule works on the aggregated profile (identical ballots merged) and, beyond that, on *budget
 classes*: voters who support the same funded projects (with the same utilities) always hold the same budget,
@@ -65,7 +81,7 @@ from math import gcd, lcm
 from operator import itemgetter
 from typing import Any
 
-from ..model import Election, Outcome, Step
+from ..model import Election, Outcome, Step, rank_points
 from . import Param, RuleError, compute, register
 from .ties import tie_ranks
 
@@ -99,6 +115,22 @@ START_PARAM = Param(
     "add1/add1u: first per-voter budget, floor(B/n) (equalshares.net) or exactly B/n (pabutools)",
     ("floor", "exact"),
 )
+ADD1_VARIANT_PARAM = Param(
+    "add1_variant",
+    str,
+    "pabutools",
+    "add1/add1u: pabutools (stop at the first exhaustive outcome) or checker (pabulib's: take every outcome "
+    "that fits until the first overspends)",
+    ("pabutools", "checker"),
+)
+COMPARISON_MEASURE_PARAM = Param(
+    "comparison_measure",
+    str,
+    "utility",
+    "comparison=greedy: a voter prefers the outcome giving her more utility, more funded projects (count, "
+    "pabulib's) or more cost of funded projects",
+    ("utility", "count", "cost"),
+)
 POINTS_SCHEME_PARAM = Param(
     "points_scheme",
     str,
@@ -118,6 +150,8 @@ POINTS_SCHEME_PARAM = Param(
         INCREMENT_PARAM,
         START_PARAM,
         POINTS_SCHEME_PARAM,
+        ADD1_VARIANT_PARAM,
+        COMPARISON_MEASURE_PARAM,
     ),
     description="Method of Equal Shares: budget split equally, projects bought by their supporters' shares.",
 )
@@ -131,6 +165,8 @@ def mes(
     budget_increment: int,
     budget_start: str,
     points_scheme: str,
+    add1_variant: str,
+    comparison_measure: str,
 ) -> Outcome:
     """Run the Method of Equal Shares (see the module docstring for every parameter)."""
     if budget_increment <= 0:
@@ -142,20 +178,23 @@ def mes(
         "budget_increment": budget_increment,
         "budget_start": budget_start,
         "points_scheme": points_scheme,
+        "add1_variant": add1_variant,
+        "comparison_measure": comparison_measure,
     }
     voters = prepare(election, utility, points_scheme)
     ranks = tie_ranks(election, tie_breaking)
     engine = _Engine(voters, ranks)
-    budget = election.budget
+    unit = voters.money_unit
+    budget = election.budget * unit  # in the engine's money (see Voters.money_unit)
     n = voters.num_voters
     steps: list[Step] = []
     if n == 0:
         return Outcome(
-            "mes", params, [], budget, 0, tie_breaking, [Step("stop", reason="there are no ballots")]
+            "mes", params, [], election.budget, 0, tie_breaking, [Step("stop", reason="there are no ballots")]
         )
 
     if completion in ("add1", "add1u"):
-        per_voter = add1_budget(engine, budget, budget_start, budget_increment, steps)
+        per_voter = add1_budget(engine, budget, budget_start, budget_increment, steps, add1_variant)
     else:
         per_voter = Fraction(budget, n)
 
@@ -168,7 +207,7 @@ def mes(
     if comparison == "greedy":
         greedy_outcome = compute("greedy", election, tie_breaking=tie_breaking)
         greedy_selected = [election.index_of[pid] for pid in greedy_outcome.selected]
-        prefer_mes, prefer_greedy = count_preferences(voters, selected, greedy_selected)
+        prefer_mes, prefer_greedy = count_preferences(voters, selected, greedy_selected, comparison_measure)
         switch = prefer_greedy > prefer_mes
         steps.append(
             Step(
@@ -190,12 +229,42 @@ def mes(
 
     ids = [election.projects[p].id for p in selected]
     spent = sum(election.projects[p].cost for p in selected)
-    return Outcome("mes", params, ids, budget, spent, tie_breaking, steps)
+    if unit != 1:
+        steps = [_in_currency(step, unit, utility) for step in steps]
+    return Outcome("mes", params, ids, election.budget, spent, tie_breaking, steps)
 
 
-def add1_budget(engine: _Engine, budget: int, start: str, increment: int, steps: list[Step]) -> Fraction:
+# trace details that are sums of money (the engine's minor units on a file with decimal costs)
+_MONEY_DETAILS = (
+    "price_per_voter",
+    "supporters_budget",
+    "supporters_budget_before",
+    "supporters_budget_after",
+    "per_voter_budget",
+    "same_outcome_up_to",
+    "spent",
+    "left",
+)
+
+
+def _in_currency(step: Step, unit: int, utility: str) -> Step:
+    """``step`` with its money in currency units, from the engine's minor units (``unit`` to a currency unit)."""
+    details = dict(step.details)
+    for key in _MONEY_DETAILS:
+        if key in details:
+            details[key] = Fraction(details[key], unit)
+    if "rho" in details and utility != "cost":  # with cost utility rho is money per money: no unit
+        details["rho"] = Fraction(details["rho"], unit)
+    cost = None if step.cost is None else Fraction(step.cost, unit)
+    return Step(step.action, step.project, cost, step.support, step.reason, details)
+
+
+def add1_budget(
+    engine: _Engine, budget: Any, start: str, increment: int, steps: list[Step], variant: str = "pabutools"
+) -> Fraction:
     """The per-voter budget add1 ends with (see the module docstring), adding a "budget" step to ``steps`` for
-    each stretch of per-voter budgets with one outcome.
+    each stretch of per-voter budgets with one outcome. ``budget`` is in the engine's money; the start and the
+    increment are whole currency units (``Voters.money_unit`` of the engine's money each).
 
     add1 needs the outcome at every per-voter budget in turn. They come a block at a time from the proven
     float runs of :mod:`.mes_screen` (the exact engine decides any budget they cannot), from the top of the
@@ -207,9 +276,23 @@ def add1_budget(engine: _Engine, budget: int, start: str, increment: int, steps:
     voters = engine.voters
     costs = voters.costs
     n = voters.num_voters
-    t = Fraction(budget // n) if start == "floor" else Fraction(budget, n)
+    unit = voters.money_unit
+    floor = Fraction(budget // (n * unit) * unit)
+    increment *= unit
+    checker = variant == "checker"
+    everything = set(voters.candidates)
+    if checker:  # the outcome at exactly B/n first (it always fits), then floor(B/n) + 1 unit and up
+        chosen = Fraction(budget, n)
+        selected = engine.run(chosen).selected
+        spent = sum(costs[p] for p in selected)
+        steps.append(_budget_step("exactly B/n: fits", chosen, chosen, spent, selected))
+        if everything <= set(selected):
+            return chosen
+        t = floor + increment
+    else:
+        t = floor if start == "floor" else Fraction(budget, n)
+        chosen = t
     blocks = _Blocks(engine, Screen(engine), increment)
-    chosen = t
     stretch: Step | None = None
     stretch_outcome: set[int] = set()  # the projects the current stretch funds (in whichever order)
     size, whole, halve = _BLOCK, True, False
@@ -232,17 +315,25 @@ def add1_budget(engine: _Engine, budget: int, start: str, increment: int, steps:
                 steps.append(_budget_step(reason, first, first, spent, selected))
                 return chosen
             funded = set(selected)
-            exhaustive = not any(costs[p] <= budget - spent for p in voters.candidates if p not in funded)
+            # the checker's add1 goes past an exhaustive outcome, and stops only once nothing is left to fund
+            exhaustive = (
+                everything <= funded
+                if checker
+                else not any(costs[p] <= budget - spent for p in voters.candidates if p not in funded)
+            )
             if exhaustive:
                 last = first  # add1 stops at the first exhaustive outcome
             if stretch is not None and funded == stretch_outcome:
                 stretch.details["same_outcome_up_to"] = last
             else:
-                reason = (
-                    "exhaustive: stop here"
-                    if exhaustive
-                    else "fits, money left: try a larger per-voter budget"
-                )
+                if checker:
+                    reason = "every supported project funded: stop here" if exhaustive else "fits: try more"
+                else:
+                    reason = (
+                        "exhaustive: stop here"
+                        if exhaustive
+                        else "fits, money left: try a larger per-voter budget"
+                    )
                 stretch, stretch_outcome = _budget_step(reason, first, last, spent, selected), funded
                 steps.append(stretch)
             chosen = last
@@ -320,6 +411,9 @@ class Voters:
     ids: list[str]
     utility: str
     pairs: list[tuple[tuple[int, int], ...]] | None = field(default=None, repr=False)  # see items
+    # the engine's money units per currency unit: 1, or the least common denominator of decimal costs
+    # (``costs`` are then in those minor units, so that the engine's money stays in integers)
+    money_unit: int = 1
 
     @property
     def items(self) -> list[tuple[tuple[int, int], ...]]:
@@ -334,6 +428,9 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
     """Turn the election's profile into per-group utilities for ``utility`` (see the module docstring)."""
     profile = election.profile
     costs = [project.cost for project in election.projects]
+    money_unit = lcm(*(Fraction(cost).denominator for cost in costs)) if costs else 1
+    if money_unit != 1:
+        costs = [int(cost * money_unit) for cost in costs]
     m = len(costs)
     weights = profile.weights
     pairs: list[tuple[tuple[int, int], ...]] | None = None
@@ -384,6 +481,7 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
         [project.id for project in election.projects],
         utility,
         pairs,
+        money_unit,
     )
 
 
@@ -407,8 +505,7 @@ def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, 
         raise RuleError("points_scheme=file needs a points column in the VOTES section")
     if points_scheme in ("auto", "file") and profile.points is not None:
         return list(profile.points)
-    longest = max((len(ballot) for ballot in profile.ballots), default=0)
-    return [tuple(longest - rank for rank in range(len(ballot))) for ballot in profile.ballots]
+    return rank_points(profile.ballots, max((len(ballot) for ballot in profile.ballots), default=0))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -768,11 +865,19 @@ def utilitarian_fill(
     return added
 
 
-def count_preferences(voters: Voters, first: list[int], second: list[int]) -> tuple[int, int]:
-    """How many voters draw strictly more utility from ``first`` than ``second``, and vice versa."""
+def count_preferences(
+    voters: Voters, first: list[int], second: list[int], measure: str = "utility"
+) -> tuple[int, int]:
+    """How many voters get strictly more from ``first`` than from ``second``, and vice versa: more utility,
+    more funded projects they support (``count``) or more cost of them (``cost``)."""
     in_first, in_second = set(first), set(second)
     prefer_first = prefer_second = 0
-    for g, pairs in enumerate(voters.items):
+    if measure == "utility":
+        groups = voters.items
+    else:
+        worth = voters.costs if measure == "cost" else [1] * len(voters.costs)
+        groups = [[(p, worth[p]) for p in ballot] for ballot in voters.ballots]
+    for g, pairs in enumerate(groups):
         a = sum(u for p, u in pairs if p in in_first)
         b = sum(u for p, u in pairs if p in in_second)
         if a > b:

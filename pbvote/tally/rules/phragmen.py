@@ -9,7 +9,8 @@ load is smallest. Exact rationals throughout.
 Budget: projects dearer than the whole budget are never considered. When the next project (any project
 tied for the smallest new load) no longer fits the money left, the rule **stops** (``overrun=stop``, the
 definition pabutools implements); ``overrun=skip`` instead passes over such projects and goes on.
-Projects nobody approved are never funded. Ties go to the project first in the ``tie_breaking`` order
+Projects nobody approved are never funded (pabutools' ``sequential_phragmen`` funds them, at load 0,
+when money is left: pbvote deliberately does not, no voter asked for them). Ties go to the project first in the ``tie_breaking`` order
 (``id-text`` reproduces pabutools' default).
 
 Speed: voters who last paid for the same project carry the same load, so loads are kept per such class and,

@@ -1,0 +1,24 @@
+META
+key;value
+description;equalshares/add1 as the pabulib checker computes it: past the exhaustive outcome at floor(B/n)
+country;Poland
+unit;Testville
+instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
+num_projects;3
+num_votes;4
+budget;98
+vote_type;approval
+rule;equalshares/add1
+PROJECTS
+project_id;cost;votes;name;selected
+1;48;2;Hall;0
+2;77;2;Bench;0
+3;73;3;Lamp;1
+VOTES
+voter_id;vote
+1;2,3
+2;1,3
+3;3
+4;1,2

@@ -1,0 +1,23 @@
+META
+key;value
+description;equalshares-comparison counts funded projects, not their cost (the smallest case found)
+country;Poland
+unit;Testville
+instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
+num_projects;3
+num_votes;3
+budget;6
+vote_type;approval
+rule;equalshares-comparison
+PROJECTS
+project_id;cost;votes;name;selected
+1;6;2;Hall;0
+2;1;1;Bench;1
+3;2;1;Lamp;1
+VOTES
+voter_id;vote
+1;1,3
+2;1
+3;2

@@ -1,0 +1,24 @@
+META
+key;value
+description;Decimal budget, whole costs (as Krakow 2023 districts: 2458488.22)
+country;Poland
+unit;Testville
+instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
+num_projects;3
+num_votes;4
+budget;100.75
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;votes;name;selected
+1;60;4;Benches;1
+2;40;3;Trees;1
+3;1;2;Lamps;0
+VOTES
+voter_id;vote
+1;1,2,3
+2;1,2
+3;1,3
+4;1,2

@@ -1,0 +1,24 @@
+META
+key;value
+description;Decimal costs: the three fit the budget exactly, to the cent
+country;Poland
+unit;Testville
+instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
+num_projects;4
+num_votes;3
+budget;100.00
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;votes;name;selected
+1;33.34;3;Benches;1
+2;33.33;2;Trees;1
+3;33.33;2;Lamps;1
+4;0.01;1;Signs;0
+VOTES
+voter_id;vote
+1;1,2,3
+2;1,2,4
+3;1,3

@@ -1,0 +1,25 @@
+META
+key;value
+description;Approval ballots listing a project twice (as some Warsaw 2026 district ballots)
+country;Poland
+unit;Testville
+instance;2026
+date_begin;01.06.2026
+date_end;15.06.2026
+num_projects;3
+num_votes;5
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;votes;name;selected
+1;60;2;Benches;0
+2;50;4;Trees;1
+3;30;2;Lamps;1
+VOTES
+voter_id;vote
+1;1,2
+2;2,3,2
+3;1
+4;2,3
+5;2,2
