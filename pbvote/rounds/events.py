@@ -40,6 +40,13 @@ class EventKind:
     VOTER_ROLL_IMPORTED = "voter_roll_imported"
     VOTER_CODES_GENERATED = "voter_codes_generated"
     TRANSITION = "transition"
+    # Deliberation's moderation acts (the public moderation log holds the same, for residents).
+    COMMENT_AUTO_HIDDEN = "comment_auto_hidden"
+    COMMENT_APPROVED = "comment_approved"
+    COMMENT_HIDDEN = "comment_hidden"
+    COMMENT_RESTORED = "comment_restored"
+    COMMENT_HIDING_UPHELD = "comment_hiding_upheld"
+    AUTHOR_BLOCKED = "author_blocked"
 
 
 def _timestamp(moment: datetime) -> str:
