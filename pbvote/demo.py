@@ -91,11 +91,13 @@ def seed_demo() -> DemoData:
     """Seed everything the demo shows; safe to run again."""
     data = seed_accounts()
     # Features add their demo content below, each through its own function taking ``data``.
+    from .deliberation.demo import seed_threads
     from .proposals.demo import seed_proposals
     from .rounds.demo import seed_rounds
 
     seed_rounds(data)
     seed_proposals(data)  # after the rounds: proposals go into them
+    seed_threads(data)  # after the proposals: discussions are about them
     return data
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select
 
@@ -62,9 +62,15 @@ def _absolute(path: str) -> str:
     return f"{config.get('PREFERRED_URL_SCHEME') or 'https'}://{config.get('SERVER_NAME') or 'localhost'}{path}"
 
 
+def site_path(endpoint: str, **values) -> str:
+    """The path of ``endpoint``, inside a request or not (``pbvote tick`` and ``pbvote demo`` have none)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind(current_app.config.get("SERVER_NAME") or "localhost").build(endpoint, values)
+
+
 def _unsubscribe_path(user: User) -> str:
-    adapter = current_app.url_map.bind(current_app.config.get("SERVER_NAME") or "localhost")
-    return adapter.build("deliberation.unsubscribe", {"token": unsubscribe_token(user)})
+    return site_path("deliberation.unsubscribe", token=unsubscribe_token(user))
 
 
 def _digest_body(user: User, notifications: list[Notification]) -> str:

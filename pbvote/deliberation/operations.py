@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nh3
-from flask import url_for
 from sqlalchemy import and_, delete, func, or_, select, tuple_, update
 
 from ..accounts.models import Organisation, Role, User
@@ -46,6 +45,7 @@ from .models import (
     Stance,
     utcnow,
 )
+from .notifications import site_path
 
 MAX_BODY = 5000
 MAX_REASON = 1000
@@ -676,7 +676,7 @@ def can_see_text(comment: Comment, viewer: Any) -> bool:
 
 
 def _permalink(comment: Comment) -> str:
-    return url_for("deliberation.show_comment", comment_id=comment.id)
+    return site_path("deliberation.show_comment", comment_id=comment.id)
 
 
 def thread_position(comment: Comment) -> int:
