@@ -43,8 +43,8 @@ MAIN_THREAD = (
     ("water", "cost", 3, "neutral", "Most of it is two summers of watering; without it half the young trees die."),
     ("kids", None, 6, "question", "Will there be low branches children can reach, or only tall trees?"),
 )
-EDITED = ("cost", "750 000 for twenty trees is a lot. In Kraków planting fruit trees costs half as much — see the "
-          "[city's price list](https://example.org/krakow-trees).")
+EDITED = ("cost", ("750 000 for twenty trees is a lot. In Kraków planting fruit trees costs half as much — see the "
+          "[city's price list](https://example.org/krakow-trees)."))
 HIDDEN = ("hidden", None, 5, "against", "People who want fruit trees should buy their own garden instead of taking ours.",
           "Attacks other residents instead of discussing the proposal.")
 FLAGGED = ("flag", None, 4, "against", "The council members backing this all live on the river path, funny that.")
