@@ -152,7 +152,8 @@ class Comment(db.Model):
         # Top-level pages are read by proposal in id order (oldest/newest) or by helpfulness: keyset indexes.
         Index("ix_comment_proposal_depth_id", "proposal_id", "depth", "id"),
         Index("ix_comment_proposal_depth_helpful", "proposal_id", "depth", "helpful_count", "id"),
-        Index("ix_comment_proposal_status_stance", "proposal_id", "status", "stance"),
+        # Counts per stance and the most helpful of each stance (summaries) read only this index.
+        Index("ix_comment_proposal_status_stance", "proposal_id", "status", "stance", "helpful_count", "id"),
         Index("ix_comment_round_status", "round_id", "status"),
     )
 

@@ -102,7 +102,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_comment_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_comment_proposal_depth_helpful', ['proposal_id', 'depth', 'helpful_count', 'id'], unique=False)
         batch_op.create_index('ix_comment_proposal_depth_id', ['proposal_id', 'depth', 'id'], unique=False)
-        batch_op.create_index('ix_comment_proposal_status_stance', ['proposal_id', 'status', 'stance'], unique=False)
+        batch_op.create_index('ix_comment_proposal_status_stance', ['proposal_id', 'status', 'stance', 'helpful_count', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comment_root_id'), ['root_id'], unique=False)
         batch_op.create_index('ix_comment_round_status', ['round_id', 'status'], unique=False)
 
