@@ -544,10 +544,16 @@ def moderation_queue(round_: Round) -> list[QueueItem]:
 
 def moderation_log(round_: Round, before: int | None = None) -> tuple[list[ModerationAction], int | None]:
     """A page of the round's public moderation log, newest first (keyset on id); and the next page's cursor."""
-    query = select(ModerationAction).where(ModerationAction.round_id == round_.id)
+    return _newest_first(ModerationAction, ModerationAction.round_id == round_.id, before)
+
+
+def _newest_first(model, condition, before: int | None) -> tuple[list, int | None]:
+    """A keyset page of ``model`` rows matching ``condition``, by id descending below ``before``; and the id to
+    pass as ``before`` for the next page (None on the last page)."""
+    query = select(model).where(condition)
     if before is not None:
-        query = query.where(ModerationAction.id < before)
-    rows = list(db.session.scalars(query.order_by(ModerationAction.id.desc()).limit(LOG_PAGE_SIZE + 1)))
+        query = query.where(model.id < before)
+    rows = list(db.session.scalars(query.order_by(model.id.desc()).limit(LOG_PAGE_SIZE + 1)))
     more = len(rows) > LOG_PAGE_SIZE
     rows = rows[:LOG_PAGE_SIZE]
     return rows, (rows[-1].id if more else None)
@@ -834,13 +840,7 @@ def unread_count(user: Any) -> int:
 
 def notifications_of(user: User, before: int | None = None) -> tuple[list[Notification], int | None]:
     """A page of the user's notifications, newest first (keyset on id), and the next page's cursor."""
-    query = select(Notification).where(Notification.user_id == user.id)
-    if before is not None:
-        query = query.where(Notification.id < before)
-    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(LOG_PAGE_SIZE + 1)))
-    more = len(rows) > LOG_PAGE_SIZE
-    rows = rows[:LOG_PAGE_SIZE]
-    return rows, (rows[-1].id if more else None)
+    return _newest_first(Notification, Notification.user_id == user.id, before)
 
 
 def mark_all_read(user: User) -> int:

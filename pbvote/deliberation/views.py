@@ -227,36 +227,24 @@ def _parent_id(form: CommentForm) -> int | None:
 @limiter.limit(_comment_limit, key_func=_person_key, methods=["POST"])
 def post_comment(proposal_id: int):
     """Post a comment or reply (the reply form sends ``parent_id``)."""
-    proposal, round_ = _visible_proposal(proposal_id)
+    _visible_proposal(proposal_id)
     form = CommentForm()
-    status = 200
-    if form.validate():
-        try:
-            with write_transaction():
-                comment = operations.post_comment(
-                    db.session.get(Proposal, proposal_id), current_user, form.stance.data or "", form.body.data or "",
-                    _parent_id(form),
-                )
-                comment_id, pending = comment.id, comment.status == "pending"
-        except DeliberationForbidden as error:
-            form.form_errors.append(error.message)
-            status = 403
-        except DeliberationError as error:
-            _place_error(form, error)
-            status = 422
-        else:
-            message = ("Your comment waits for a moderator before others see it." if pending
-                       else "Your comment is posted.")
-            if is_htmx_partial():
-                proposal, round_ = _visible_proposal(proposal_id)
-                return _partial("deliberation/_discussion.html", **discussion_context(
-                    proposal, round_, focus_id=comment_id, status_message=message))
-            flash(message, "success")
-            return _to_comment(comment_id)
-    else:
-        form.form_errors.append("The form expired; please try again.")
-        status = 400
+
+    def post():
+        comment = operations.post_comment(db.session.get(Proposal, proposal_id), current_user,
+                                          form.stance.data or "", form.body.data or "", _parent_id(form))
+        return comment.id, comment.status == "pending"
+
+    status, posted = _submit(form, post)
     proposal, round_ = _visible_proposal(proposal_id)
+    if posted is not None:
+        comment_id, pending = posted
+        message = "Your comment waits for a moderator before others see it." if pending else "Your comment is posted."
+        if is_htmx_partial():
+            return _partial("deliberation/_discussion.html", **discussion_context(
+                proposal, round_, focus_id=comment_id, status_message=message))
+        flash(message, "success")
+        return _to_comment(comment_id)
     parent = _reply_parent(form, proposal)
     context = discussion_context(proposal, round_, form=form if parent is None else None)
     if is_htmx_partial():
@@ -293,6 +281,20 @@ def _place_error(form, error: DeliberationError) -> None:
         form.form_errors.append(error.message)
 
 
+def _submit(form, action):
+    """Validate ``form`` and run ``action()`` in a write transaction: ``(None, result)`` when it went through,
+    else ``(status, None)`` after putting the refusal on the form (400 expired form, 403 forbidden, 422 input)."""
+    if not form.validate():
+        form.form_errors.append("The form expired; please try again.")
+        return 400, None
+    try:
+        with write_transaction():
+            return None, action()
+    except DeliberationError as error:
+        _place_error(form, error)
+        return (403 if isinstance(error, DeliberationForbidden) else 422), None
+
+
 @signed_in
 def reply_to_comment(comment_id: int):
     """The reply form for a comment: a page of its own without JavaScript, inline with htmx."""
@@ -317,27 +319,16 @@ def edit_comment(comment_id: int):
     status = 200
     if request.method == "POST":
         form = EditCommentForm()
-        if form.validate():
-            try:
-                with write_transaction():
-                    changed = operations.edit_comment(
-                        db.session.get(Comment, comment_id), current_user, form.stance.data or "", form.body.data or ""
-                    )
-            except DeliberationError as error:
-                _place_error(form, error)
-                status = 403 if isinstance(error, DeliberationForbidden) else 422
-            else:
-                if is_htmx_partial():
-                    comment, proposal, round_ = _visible_comment(comment_id)
-                    return _partial("deliberation/_comment_alone.html", comment=comment,
-                                    **_comment_context(comment, proposal, round_))
-                flash("Your comment is updated; the earlier version stays in its history." if changed
-                      else "Nothing changed.", "success")
-                return _to_comment(comment_id)
-        else:
-            form.form_errors.append("The form expired; please try again.")
-            status = 400
+        status, changed = _submit(form, lambda: operations.edit_comment(
+            db.session.get(Comment, comment_id), current_user, form.stance.data or "", form.body.data or ""))
         comment, proposal, round_ = _visible_comment(comment_id)
+        if status is None:
+            if is_htmx_partial():
+                return _partial("deliberation/_comment_alone.html", comment=comment,
+                                **_comment_context(comment, proposal, round_))
+            flash("Your comment is updated; the earlier version stays in its history." if changed
+                  else "Nothing changed.", "success")
+            return _to_comment(comment_id)
     else:
         form = EditCommentForm(formdata=None, data={"stance": comment.stance, "body": comment.body})
     context = {"form": form, "comment": comment, "proposal": proposal, "round": round_,
@@ -413,23 +404,14 @@ def flag_comment(comment_id: int):
     form = FlagForm() if request.method == "POST" else FlagForm(formdata=None)
     status = 200
     if request.method == "POST":
-        if form.validate():
-            try:
-                with write_transaction():
-                    operations.flag_comment(db.session.get(Comment, comment_id), current_user,
-                                            form.reason.data or "", form.details.data or "")
-            except DeliberationError as error:
-                _place_error(form, error)
-                status = 422
-            else:
-                message = "Thank you. The moderators will look at this comment."
-                if is_htmx_partial():
-                    return _partial("deliberation/_notice.html", message=message)
-                flash(message, "success")
-                return _to_comment(comment_id)
-        else:
-            form.form_errors.append("The form expired; please try again.")
-            status = 400
+        status, _ = _submit(form, lambda: operations.flag_comment(
+            db.session.get(Comment, comment_id), current_user, form.reason.data or "", form.details.data or ""))
+        if status is None:
+            message = "Thank you. The moderators will look at this comment."
+            if is_htmx_partial():
+                return _partial("deliberation/_notice.html", message=message)
+            flash(message, "success")
+            return _to_comment(comment_id)
         comment, proposal, round_ = _visible_comment(comment_id)
     context = {"form": form, "comment": comment, "proposal": proposal, "round": round_}
     template = "deliberation/_flag_form.html" if is_htmx_partial() else "deliberation/flag.html"
@@ -444,19 +426,11 @@ def appeal_comment(comment_id: int):
     form = AppealForm() if request.method == "POST" else AppealForm(formdata=None)
     status = 200
     if request.method == "POST":
-        if form.validate():
-            try:
-                with write_transaction():
-                    operations.appeal_comment(db.session.get(Comment, comment_id), current_user, form.text.data or "")
-            except DeliberationError as error:
-                _place_error(form, error)
-                status = 422
-            else:
-                flash("Your appeal is with the moderators; you will be told their decision.", "success")
-                return _to_comment(comment_id)
-        else:
-            form.form_errors.append("The form expired; please try again.")
-            status = 400
+        status, _ = _submit(form, lambda: operations.appeal_comment(
+            db.session.get(Comment, comment_id), current_user, form.text.data or ""))
+        if status is None:
+            flash("Your appeal is with the moderators; you will be told their decision.", "success")
+            return _to_comment(comment_id)
         comment, proposal, round_ = _visible_comment(comment_id)
     return render_template("deliberation/appeal.html", form=form, comment=comment, proposal=proposal,
                            round=round_, appeal=operations.appeal_of(comment)), status
@@ -485,20 +459,11 @@ def moderate_comment(comment_id: int):
     form = ModerateForm() if request.method == "POST" else ModerateForm(formdata=None)
     status = 200
     if request.method == "POST":
-        if form.validate():
-            try:
-                with write_transaction():
-                    operations.moderate_comment(db.session.get(Comment, comment_id), current_user,
-                                                form.decision.data or "", form.reason.data or "")
-            except DeliberationError as error:
-                _place_error(form, error)
-                status = 422
-            else:
-                flash("The decision is recorded in the public moderation log.", "success")
-                return redirect(back, code=303)
-        else:
-            form.form_errors.append("The form expired; please try again.")
-            status = 400
+        status, _ = _submit(form, lambda: operations.moderate_comment(
+            db.session.get(Comment, comment_id), current_user, form.decision.data or "", form.reason.data or ""))
+        if status is None:
+            flash("The decision is recorded in the public moderation log.", "success")
+            return redirect(back, code=303)
         comment, proposal, round_ = _visible_comment(comment_id)
     return render_template(
         "deliberation/moderate.html", form=form, block_form=BlockForm(formdata=None), comment=comment,
