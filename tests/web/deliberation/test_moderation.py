@@ -57,6 +57,10 @@ def test_a_moderator_hides_with_a_public_reason_then_restores_after_an_appeal(
     assert "Hidden by moderation: Personal attack" in page and "Heated words" not in page
     assert "Heated words" not in client.get(f"/comments/{comment.id}").get_data(as_text=True)
     assert "Heated words" not in client.get(f"/comments/{comment.id}/versions").get_data(as_text=True)
+    partial = client.get(f"/proposals/{proposal.id}/discussion", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Hidden by moderation: Personal attack" in partial and "Heated words" not in partial
+    listing = client.get(f"/rounds/{proposal.round_id}/proposals", headers={"HX-Request": "true"})
+    assert "Heated words" not in listing.get_data(as_text=True)
     author = client_for(bob)
     notes = author.get("/notifications").get_data(as_text=True)
     assert "A moderator hid your comment" in notes and "Personal attack" in notes and "Heated words" not in notes
