@@ -20,6 +20,7 @@ from typing import Any
 
 import nh3
 from sqlalchemy import and_, delete, func, literal, or_, select, true, tuple_, union_all, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organisation, Role, User
@@ -297,8 +298,7 @@ def toggle_helpful(comment: Comment, user: User) -> bool:
         delete(HelpfulMark).where(HelpfulMark.comment_id == comment.id, HelpfulMark.user_id == user.id)
     ).rowcount
     if not removed:
-        db.session.add(HelpfulMark(comment_id=comment.id, user_id=user.id))
-    db.session.flush()
+        _insert_once(HelpfulMark(comment_id=comment.id, user_id=user.id))
     count = select(func.count()).select_from(HelpfulMark).where(HelpfulMark.comment_id == comment.id).scalar_subquery()
     db.session.execute(update(Comment).where(Comment.id == comment.id).values(helpful_count=count))
     db.session.refresh(comment)
@@ -329,9 +329,19 @@ def toggle_follow(proposal: Proposal, user: User) -> bool:
         delete(Follow).where(Follow.user_id == user.id, Follow.proposal_id == proposal.id)
     ).rowcount
     if not removed:
-        db.session.add(Follow(user_id=user.id, proposal_id=proposal.id))
-    db.session.flush()
+        _insert_once(Follow(user_id=user.id, proposal_id=proposal.id))
     return not removed
+
+
+def _insert_once(row) -> bool:
+    """Insert a row a UNIQUE constraint allows once; False when a concurrent request of the same person inserted
+    it first (a double click on PostgreSQL, where nothing serialises the two): theirs stands, no error."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def flag_comment(comment: Comment, user: User, reason: str, details: str = "") -> Flag:
@@ -350,8 +360,8 @@ def flag_comment(comment: Comment, user: User, reason: str, details: str = "") -
     if db.session.scalar(select(Flag.id).where(Flag.comment_id == comment.id, Flag.user_id == user.id)):
         raise DeliberationError("You have already flagged this comment; the moderators will look at it.")
     flag = Flag(comment_id=comment.id, user_id=user.id, reason=reason, details=details)
-    db.session.add(flag)
-    db.session.flush()
+    if not _insert_once(flag):
+        raise DeliberationError("You have already flagged this comment; the moderators will look at it.")
     round_ = db.session.get(Round, comment.round_id)
     open_flags = db.session.scalar(
         select(func.count()).select_from(Flag).where(Flag.comment_id == comment.id, Flag.open.is_(True))
@@ -376,8 +386,8 @@ def appeal_comment(comment: Comment, user: User, text: str) -> Appeal:
     if db.session.scalar(select(Appeal.id).where(Appeal.comment_id == comment.id)):
         raise DeliberationError("You have already appealed this decision; a comment can be appealed once.")
     appeal = Appeal(comment_id=comment.id, text=text)
-    db.session.add(appeal)
-    db.session.flush()
+    if not _insert_once(appeal):
+        raise DeliberationError("You have already appealed this decision; a comment can be appealed once.")
     return appeal
 
 

@@ -108,3 +108,19 @@ def test_following_toggles_with_and_without_javascript(proposal, bob, client_for
     response = post(client, f"/proposals/{proposal.id}/follow", {}, htmx=True)
     assert "Follow this discussion" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Follow)) == 0
+
+
+def test_a_concurrent_duplicate_follow_or_flag_is_absorbed_not_a_crash(proposal, bob, carol, create_comment, db):
+    """What a double click does on PostgreSQL: the second insert meets the UNIQUE constraint."""
+    from pbvote.deliberation import operations
+    from pbvote.deliberation.models import Flag, Follow
+
+    comment = create_comment(proposal, bob)
+    db.session.add_all([Follow(user_id=carol.id, proposal_id=proposal.id),
+                        Flag(comment_id=comment.id, user_id=carol.id, reason="spam")])
+    db.session.commit()
+    assert operations._insert_once(Follow(user_id=carol.id, proposal_id=proposal.id)) is False
+    assert operations._insert_once(Flag(comment_id=comment.id, user_id=carol.id, reason="abuse")) is False
+    db.session.commit()  # the transaction is still usable
+    assert db.session.scalar(select(func.count()).select_from(Follow)) == 1
+    assert db.session.scalar(select(Flag.reason)) == "spam"
