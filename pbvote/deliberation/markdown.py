@@ -7,6 +7,8 @@ and every link marked ``rel="nofollow ugc noopener"`` because residents, not the
 
 from __future__ import annotations
 
+import functools
+
 import nh3
 from markupsafe import Markup
 
@@ -19,12 +21,18 @@ COMMENT_LINK_REL = "nofollow ugc noopener"
 
 def render_comment(text: str) -> Markup:
     """Sanitised HTML for a comment's Markdown ``text`` (marked safe only after nh3 has cleaned it)."""
-    clean = nh3.clean(
-        _parser.render(text or ""),
+    return Markup(_clean_html(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _clean_html(text: str) -> str:
+    """The rendering itself, remembered per text: a busy thread's page shows the same comments to every reader,
+    and the result depends on nothing but the text (a few MB at most; each worker keeps its own)."""
+    return nh3.clean(
+        _parser.render(text),
         tags=COMMENT_TAGS,
         attributes=COMMENT_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=COMMENT_LINK_REL,
         clean_content_tags={"script", "style"},
     )
-    return Markup(clean)
