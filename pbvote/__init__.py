@@ -92,12 +92,13 @@ def configure_blueprints(app: Flask) -> None:
     """Every feature's blueprint, each from its own ``blueprint.py``."""
     from .accounts.blueprint import bp as accounts_bp
     from .core.blueprint import bp as core_bp
+    from .deliberation.blueprint import bp as deliberation_bp
     from .paper.blueprint import bp as paper_bp
     from .proposals.blueprint import bp as proposals_bp
     from .rounds.blueprint import bp as rounds_bp
     from .voting.blueprint import bp as voting_bp
 
-    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, voting_bp, paper_bp):
+    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, deliberation_bp, voting_bp, paper_bp):
         app.register_blueprint(blueprint)
 
 

@@ -233,6 +233,18 @@ main.add_command(tally_command, "tally")
 # Rounds: scheduled phase changes (cron), the event-log check, importing past rounds.
 from .rounds.commands import audit_group, import_pb_command, tick_command
 
-main.add_command(tick_command)
+
+@main.command("tick")
+@click.pass_context
+def tick(context: click.Context) -> None:
+    """Make every scheduled phase change that is due and mail the daily digests that are due (cron: every minute)."""
+    from .deliberation.notifications import send_digests
+
+    context.invoke(tick_command)
+    report = send_digests()
+    if report.sent or report.failed:
+        click.echo(f"{report.sent} notification digest(s) mailed, {report.failed} failed (retried at the next tick).")
+
+
 main.add_command(audit_group)
 main.add_command(import_pb_command)

@@ -94,6 +94,7 @@ def seed_demo() -> DemoData:
     """Seed everything the demo shows; safe to run again."""
     data = seed_accounts()
     # Features add their demo content below, each through its own function taking ``data``.
+    from .deliberation.demo import seed_threads
     from .proposals.demo import seed_proposals
     from .rounds.demo import seed_rounds
     from .voting.demo import seed_voting
@@ -101,6 +102,7 @@ def seed_demo() -> DemoData:
     seed_rounds(data)
     seed_proposals(data)  # after the rounds: proposals go into them
     data.voting_round_id, data.voter_code = seed_voting(data)
+    seed_threads(data)  # after the proposals (the voting round's too): discussions are about them
     return data
 
 

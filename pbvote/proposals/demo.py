@@ -28,25 +28,25 @@ from .models import (
     StatusChange,
 )
 
-# (title, summary, description, district index, category index, cost lines in minor units, comment count)
+# (title, summary, description, district index, category index, cost lines in minor units)
 IDEAS = (
     ("Fruit trees along the river path", "Twenty apple and pear trees that anyone may pick from.",
      ("## Why\n\nThe river path has **no shade** in summer, and fresh fruit is expensive.\n\n"
      "- 20 trees of old local varieties\n- watering bags for the first two summers\n- a small sign explaining who may pick"),
-     1, 0, (("Trees and planting", 600_000), ("Watering for two years", 150_000)), 7),
+     1, 0, (("Trees and planting", 600_000), ("Watering for two years", 150_000))),
     ("Safe crossing at Mill Street school", "A raised zebra crossing and lights at the primary school gate.",
      ("Children cross four lanes every morning. A raised crossing slows cars down; "
      "[the traffic count](https://example.org/traffic) shows 900 cars an hour at 8:30."),
-     0, 1, (("Raised crossing", 2_800_000), ("Lights", 900_000)), 15),
+     0, 1, (("Raised crossing", 2_800_000), ("Lights", 900_000))),
     ("Open-air cinema nights", "Six free film evenings on Harbour Square next summer.",
      "A screen, chairs and films chosen by residents in a vote on the notice board.",
-     2, 2, (("Screen and sound hire", 480_000), ("Film licences", 120_000), ("Chairs", 60_000)), 3),
+     2, 2, (("Screen and sound hire", 480_000), ("Film licences", 120_000), ("Chairs", 60_000))),
     ("Skate ramp at Old Town park", "A small concrete ramp for beginners next to the playground.", "",
-     0, 3, (("Concrete ramp", 3_500_000),), 11),
+     0, 3, (("Concrete ramp", 3_500_000),)),
     ("Benches for the market square", "Ten benches so older residents can rest on market days.",
-     "Wooden benches with armrests, placed in the shade.", 0, 0, (("Ten benches", 450_000), ("Fitting", 80_000)), 2),
+     "Wooden benches with armrests, placed in the shade.", 0, 0, (("Ten benches", 450_000), ("Fitting", 80_000))),
     ("Bike repair station", "A free pump and tools at Riverside North station.", "",
-     1, 1, (("Repair stand", 250_000),), 0),
+     1, 1, (("Repair stand", 250_000),)),
 )
 
 #: Which statuses the ideas get, by the phase of their round.
@@ -83,14 +83,14 @@ def _seed_round(round_: Round, authors: list, council: Any) -> None:
     plan = STATUS_PLAN[round_.state]
     made: list[Proposal] = []
     for number, (idea, status) in enumerate(zip(IDEAS, plan, strict=True)):
-        title, summary, description, district, category, lines, comments = idea
+        title, summary, description, district, category, lines = idea
         author = authors[number % len(authors)]
         proposal = Proposal(
             round_id=round_.id, author_id=author.id, title=title, summary=summary, description=description,
             total_cost=sum(amount for _, amount in lines),
             district_id=round_.districts[district % len(round_.districts)].id,
             category_id=round_.categories[category % len(round_.categories)].id,
-            location="", status=ProposalStatus.SUBMITTED.value, comment_count=comments,
+            location="", status=ProposalStatus.SUBMITTED.value,
             search_text=f"{title} {summary} {description}".casefold(),
         )
         proposal.cost_items = [CostItem(position=i, description=d, amount=a) for i, (d, a) in enumerate(lines, 1)]

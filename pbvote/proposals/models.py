@@ -78,7 +78,8 @@ class Proposal(db.Model):
     # The public reason for the current status (feasibility decision, merge); the full story is in history.
     status_reason: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"))
-    # Kept up to date by deliberation; sorting by "most discussed" reads it.
+    # The number of visible comments, recounted by deliberation after every change to the proposal's
+    # discussion (pbvote/deliberation/operations.py); sorting by "most discussed" reads it.
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # Case-folded title, summary and description: portable full-text search with LIKE on every database.
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -47,6 +47,13 @@ class EventKind:
     PAPER_BALLOT_COUNTED = "paper_ballot_counted"
     PAPER_BALLOT_MISMATCHED = "paper_ballot_mismatched"
     PAPER_BALLOT_DISCARDED = "paper_ballot_discarded"
+    # Deliberation's moderation acts (the public moderation log holds the same, for residents).
+    COMMENT_AUTO_HIDDEN = "comment_auto_hidden"
+    COMMENT_APPROVED = "comment_approved"
+    COMMENT_HIDDEN = "comment_hidden"
+    COMMENT_RESTORED = "comment_restored"
+    COMMENT_HIDING_UPHELD = "comment_hiding_upheld"
+    AUTHOR_BLOCKED = "author_blocked"
 
 
 def _timestamp(moment: datetime) -> str:

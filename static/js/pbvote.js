@@ -8,3 +8,12 @@ document.addEventListener("DOMContentLoaded", function () {
     { code: "[45]..", swap: true, error: true },
   ];
 });
+
+// A comment's permalink page marks the comment with data-focus: move the keyboard focus there, so the reader
+// starts at it (the page also works without this: the comment is highlighted).
+function focusMarkedComment() {
+  var target = document.querySelector("[data-focus]");
+  if (target) { target.focus(); }
+}
+document.addEventListener("DOMContentLoaded", focusMarkedComment);
+document.addEventListener("htmx:afterSettle", focusMarkedComment);

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.web.paper import route_args as paper_args
+from tests.web.deliberation import route_args as deliberation_args
 from tests.web.proposals import route_args as proposal_args
 from tests.web.rounds import route_args as round_args
 from tests.web.voting import route_args as voting_args
@@ -246,4 +247,25 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "paper.enter_paper_ballot": RouteCase(roles(COUNCIL), url_args=paper_args.entry_form),
     "paper.list_mismatches": RouteCase(roles(COUNCIL), url_args=paper_args.voting_round),
     "paper.discard_paper_ballot": RouteCase(roles(COUNCIL), url_args=paper_args.mismatch),
+    # ---- deliberation (URL builders in tests/web/deliberation/route_args.py) ---------------------------------
+    "deliberation.show_discussion": RouteCase(PUBLIC, url_args=deliberation_args.proposal),
+    "deliberation.show_comment": RouteCase(PUBLIC, url_args=deliberation_args.comment),
+    "deliberation.list_comment_versions": RouteCase(PUBLIC, url_args=deliberation_args.comment),
+    "deliberation.post_comment": RouteCase(SIGNED_IN, url_args=deliberation_args.proposal),
+    "deliberation.reply_to_comment": RouteCase(SIGNED_IN, url_args=deliberation_args.comment),
+    "deliberation.edit_comment": RouteCase(SIGNED_IN, url_args=deliberation_args.own_comment),
+    "deliberation.delete_comment": RouteCase(SIGNED_IN, url_args=deliberation_args.own_comment),
+    "deliberation.mark_helpful": RouteCase(SIGNED_IN, url_args=deliberation_args.comment),
+    "deliberation.follow_proposal": RouteCase(SIGNED_IN, url_args=deliberation_args.proposal),
+    "deliberation.flag_comment": RouteCase(SIGNED_IN, url_args=deliberation_args.comment),
+    "deliberation.appeal_comment": RouteCase(SIGNED_IN, url_args=deliberation_args.own_hidden_comment),
+    "deliberation.show_moderation_queue": RouteCase(roles(MODERATOR, COUNCIL), url_args=deliberation_args.round_),
+    "deliberation.moderate_comment": RouteCase(roles(MODERATOR, COUNCIL), url_args=deliberation_args.comment),
+    "deliberation.block_author": RouteCase(roles(MODERATOR, COUNCIL), url_args=deliberation_args.comment),
+    "deliberation.show_moderation_log": RouteCase(PUBLIC, url_args=deliberation_args.round_),
+    "deliberation.edit_deliberation_settings": RouteCase(roles(COUNCIL), url_args=deliberation_args.round_),
+    "deliberation.list_notifications": RouteCase(SIGNED_IN),
+    "deliberation.mark_notifications_read": RouteCase(SIGNED_IN),
+    "deliberation.edit_notification_settings": RouteCase(SIGNED_IN),
+    "deliberation.unsubscribe": RouteCase(PUBLIC, url_args=deliberation_args.unsubscribe_token),
 }

@@ -16,7 +16,10 @@ def titles(html: str) -> list[str]:
 
 @pytest.fixture
 def park_round(create_round, alice, create_proposal, db):
-    """A round with five proposals in two districts and two categories, of different costs and ages."""
+    """A round with five proposals in two districts and two categories, of different costs and ages, and real
+    comments (posted through deliberation, which keeps the count "most discussed" sorts by)."""
+    from pbvote.deliberation.operations import post_comment
+
     round_ = create_round()
     specs = [
         ("Shade trees", "Trees on Market Square", "North", "Parks", 4_000_00, 3),
@@ -27,8 +30,9 @@ def park_round(create_round, alice, create_proposal, db):
     ]
     for title, summary, district, category, cost, comments in specs:
         proposal = create_proposal(round_, alice, title=title, summary=summary, district=district,
-                                   category=category, items=(("All of it", cost),), commit=False)
-        proposal.comment_count = comments
+                                   category=category, items=(("All of it", cost),))
+        for number in range(comments):
+            post_comment(proposal, alice, "for", f"Comment {number}")
         db.session.commit()
     return round_
 

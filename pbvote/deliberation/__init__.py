@@ -1,0 +1,1 @@
+"""Deliberation: comments with stances, moderation in the open, summaries and notifications."""
