@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proposals_list import free_port, percentile, sentence, wait_until_up  # noqa: E402
+from proposals_list import free_port, percentile, sentence, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 100.0

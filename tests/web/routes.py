@@ -43,8 +43,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.web.paper import route_args as paper_args
 from tests.web.deliberation import route_args as deliberation_args
+from tests.web.paper import route_args as paper_args
 from tests.web.proposals import route_args as proposal_args
 from tests.web.rounds import route_args as round_args
 from tests.web.voting import route_args as voting_args
