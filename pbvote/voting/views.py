@@ -14,6 +14,7 @@ from flask_login import current_user
 from ..access import role_required, signed_in
 from ..accounts.models import Role
 from ..database import write_transaction
+from ..deliberation.operations import proposal_summaries
 from ..extensions import db, limiter
 from ..rounds import lifecycle
 from ..rounds.lifecycle import Action, RoundError
@@ -116,6 +117,8 @@ def _editor_context(round_: Round, budget: Budget, voter, *, error: BallotError 
         "available": available,
         "options_count": len(options),
         "check": operations.check_ballot(budget, content, options=options),
+        # Deliberation's for/against summary follows each project onto the ballot.
+        "summaries": proposal_summaries([option.id for option in options]),
         "version": version,
         "query": query,
         "category_id": category_id,

@@ -127,3 +127,19 @@ def test_knapsack_ballot_keeps_a_running_total(client, auth, voting, voter_user)
     response = press(client, url, f"add:{c.id}")
     assert response.status_code == 422
     assert "more than the budget of €10,000.00" in response.get_data(as_text=True)
+
+
+def test_each_project_carries_its_for_and_against_summary(client, auth, ranked, voter_user, create_user, db):
+    from pbvote.deliberation.operations import post_comment
+
+    project = ranked.projects["Citywide"][0]
+    neighbour = create_user(email="nora@example.org")
+    post_comment(project, neighbour, "for", "Shade for the **whole** street.")
+    post_comment(project, voter_user, "against", "Too dear for what it does.")
+    db.session.commit()
+    auth.login(voter_user)
+    page = client.get(ballot_url(ranked, ranked.citywide)).get_data(as_text=True)
+    item = page[page.index(f'id="project-{project.id}"'):]
+    item = item[: item.index("ballot-item__actions")]
+    assert "Discussion: 1 for · 1 against · 0 questions" in item
+    assert "Shade for the whole street." in item and "Too dear for what it does." in item
