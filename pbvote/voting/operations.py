@@ -408,10 +408,12 @@ def _cast_once(round_id: int, budget_id: int, user: Any, content: BallotContent,
     draft = draft_of(budget, voter)
     if draft_version is not None and (draft is None or draft.version != draft_version):
         raise StaleBallotError("Your ballot changed in another window since this page was made: review it again.")
-    content = normalise(budget, content)
+    # Check what was sent, then normalise: normalising first would silently drop points sent with a ranked
+    # ballot, or points beyond the choices (the JSON API lets clients send anything).
     check = check_ballot(budget, content)
     if not check.ok:
         raise BallotError(check.problems)
+    content = normalise(budget, content)
     now = utcnow()
     replaced = db.session.execute(
         update(Ballot)
