@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from ..access import Access, Resolver, call_resolver, declare
 from ..accounts.models import Role, User
@@ -63,7 +64,9 @@ def token_record(token: str | None) -> ApiToken | None:
     """The live row of ``token`` (not expired, its account active), or None."""
     if token is None:
         return None
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    record = db.session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(token))
+    )
     if record is None or as_utc(record.expires_at) <= utcnow() or not record.user.active:
         return None
     return record

@@ -127,13 +127,14 @@ def show_ballot_definition(round_id: int):
 @bp.response(201, ReceiptSchema)
 def cast_ballot(data: dict, round_id: int, budget_id: int):
     """Cast (or replace) the ballot for one budget; the answer carries the tracking code, this once."""
-    round_, voter = _voting_round(round_id)
-    _voter_budget(round_, voter, budget_id)
     content = voting.BallotContent(list(data["choices"]), data["points"])
     try:
         receipt = voting.cast_ballot(round_id, budget_id, g.api_user, content, channel=BallotChannel.API)
     except voting.BallotError as refusal:
         db.session.rollback()
+        # cast_ballot checked everything; these say which status fits (no round, not a voter, not open …).
+        round_, voter = _voting_round(round_id)
+        _voter_budget(round_, voter, budget_id)
         refuse(422, str(refusal), errors={"ballot": refusal.problems})
     return operations.receipt_document(receipt)
 

@@ -11,7 +11,6 @@ Create Date: 2026-12-02 13:23:52.787731
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '47f0d792ca43'
 down_revision = '29d459e0d036'

@@ -8,7 +8,6 @@ Create Date: 2026-12-02 13:50:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5b1e3c7a9d24'
 down_revision = '47f0d792ca43'

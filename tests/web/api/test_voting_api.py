@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from pbvote.rounds.models import RoundState
 from pbvote.voting.models import Ballot
