@@ -463,24 +463,28 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"replay {label}: cannot replay: {error}", file=sys.stderr)
                 return 2
             port = free_port()
-            with gunicorn(url, workdir, port, args.workers, args.threads):
-                token = council_call(port, "POST", "/api/v1/tokens/account",
-                                     {"email": COUNCIL_EMAIL, "password": prepared.council_password},
-                                     None, 201)["token"]
-                codes: list[str] = []
-                while len(codes) < len(ballots):
-                    count = min(CODES_PER_REQUEST, len(ballots) - len(codes))
-                    made = council_call(port, "POST", f"/api/v1/rounds/{prepared.round_id}/voter-codes",
-                                        {"count": count}, token, 201)
-                    codes += [item["code"] for item in made["codes"]]
-                council_call(port, "POST", f"/api/v1/rounds/{prepared.round_id}/voting/open", None, token, 200)
+            try:
+                with gunicorn(url, workdir, port, args.workers, args.threads):
+                    token = council_call(port, "POST", "/api/v1/tokens/account",
+                                         {"email": COUNCIL_EMAIL, "password": prepared.council_password},
+                                         None, 201)["token"]
+                    codes: list[str] = []
+                    while len(codes) < len(ballots):
+                        count = min(CODES_PER_REQUEST, len(ballots) - len(codes))
+                        made = council_call(port, "POST", f"/api/v1/rounds/{prepared.round_id}/voter-codes",
+                                            {"count": count}, token, 201)
+                        codes += [item["code"] for item in made["codes"]]
+                    council_call(port, "POST", f"/api/v1/rounds/{prepared.round_id}/voting/open", None, token, 200)
 
-                signed_in = sign_in_all(port, prepared, codes, args.clients)
-                tokens = {index: answer["token"] for index, answer in signed_in.answers.items()}
-                cast = cast_all(port, prepared, tokens, ballots, args.clients, settings["ballot_type"] == "points")
+                    signed_in = sign_in_all(port, prepared, codes, args.clients)
+                    tokens = {index: answer["token"] for index, answer in signed_in.answers.items()}
+                    cast = cast_all(port, prepared, tokens, ballots, args.clients, settings["ballot_type"] == "points")
 
-                closed = council_call(port, "POST", f"/api/v1/rounds/{prepared.round_id}/voting/close",
-                                      None, token, 200)
+                    closed = council_call(port, "POST", f"/api/v1/rounds/{prepared.round_id}/voting/close",
+                                          None, token, 200)
+            except (ReplayError, OSError, http.client.HTTPException) as error:
+                print(f"replay {label}: failed: {type(error).__name__}: {error}", file=sys.stderr)
+                return 1
             stored_codes = stored_tracking_codes(url, prepared.budget_id)
 
     receipts = {answer["tracking_code"].replace("-", "") for answer in cast.answers.values()}
