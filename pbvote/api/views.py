@@ -175,23 +175,24 @@ def create_voter_codes(data: dict, round_id: int):
     return {"round_id": round_id, "codes": codes}
 
 
+def _change_phase(change, round_id: int):
+    """Run a phase change for the council member; a refusal by the round's lifecycle is a 409."""
+    try:
+        round_ = change(round_id, g.api_user)
+    except RoundError as refusal:
+        refuse(409, str(refusal))
+    return operations.round_state_document(round_)
+
+
 @token_role_required(Role.COUNCIL, organisation=_round_organisation)
 @bp.response(200, RoundStateSchema)
 def open_voting(round_id: int):
     """Open voting (from review or deliberation); ballot settings freeze."""
-    try:
-        round_ = operations.open_voting(round_id, g.api_user)
-    except RoundError as refusal:
-        refuse(409, str(refusal))
-    return operations.round_state_document(round_)
+    return _change_phase(operations.open_voting, round_id)
 
 
 @token_role_required(Role.COUNCIL, organisation=_round_organisation)
 @bp.response(200, RoundStateSchema)
 def close_voting(round_id: int):
     """Close voting: log each budget's count and tracking-code digest, tally every budget."""
-    try:
-        round_ = operations.close_round_voting(round_id, g.api_user)
-    except RoundError as refusal:
-        refuse(409, str(refusal))
-    return operations.round_state_document(round_)
+    return _change_phase(operations.close_round_voting, round_id)

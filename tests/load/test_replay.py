@@ -34,7 +34,8 @@ def replay(path, kind: str) -> tuple[subprocess.CompletedProcess, re.Match]:
     if kind == "postgresql":
         command += ["--postgres-url", TEST_DATABASE_URL]
     env = {name: value for name, value in os.environ.items() if not name.startswith("PBVOTE_")}
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, cwd=REPO_ROOT)
+    result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=300, env=env,
+                            cwd=REPO_ROOT)
     lines = result.stdout.strip().splitlines()
     assert lines, result.stderr[-3000:]
     match = LAST_LINE.fullmatch(lines[-1])
