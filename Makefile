@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint bench clean
+.PHONY: demo test install install-dev lint bench replay clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/tally.py
+
+## Replay a pabulib file through gunicorn and the JSON API: make replay PB=FILE.pb DB=sqlite|postgresql
+replay: $(VENV)/.installed
+	@test -n "$(PB)" || { echo "usage: make replay PB=FILE.pb DB=sqlite|postgresql"; exit 2; }
+	$(BIN)/python benchmarks/replay.py "$(PB)" --db $(or $(DB),sqlite) $(REPLAY_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

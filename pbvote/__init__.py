@@ -89,8 +89,9 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    """Every feature's blueprint, each from its own ``blueprint.py``."""
+    """Every feature's blueprint, each from its own ``blueprint.py`` (the JSON API through flask-smorest)."""
     from .accounts.blueprint import bp as accounts_bp
+    from .api.blueprint import init_api
     from .core.blueprint import bp as core_bp
     from .deliberation.blueprint import bp as deliberation_bp
     from .paper.blueprint import bp as paper_bp
@@ -100,6 +101,7 @@ def configure_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, deliberation_bp, voting_bp, paper_bp):
         app.register_blueprint(blueprint)
+    init_api(app)
 
 
 def configure_errorhandlers(app: Flask) -> None:

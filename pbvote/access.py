@@ -11,6 +11,9 @@ Every view in pbvote carries exactly one of these decorators:
 Each decorator sets ``view.pbvote_access`` (an :class:`Access`) so tests that walk ``app.url_map`` can read what
 a route promises and check that it keeps the promise.
 
+The JSON API (``pbvote/api/auth.py``) has decorators of its own that read a bearer token instead of the session
+cookie; they declare the same kinds with ``credentials="bearer"`` through :func:`declare`.
+
 Organisation-scoped routes pass a *resolver*: a function whose parameters are named like the route's URL
 arguments (``lambda org_slug: …``, ``lambda round_id: …``). It returns the organisation the route concerns — an
 ``Organisation``, its id, or ``None`` when the URL names nothing (the view then answers 404). A user holding the
@@ -43,17 +46,20 @@ Resolver = Callable[..., Any]
 
 @dataclass(frozen=True)
 class Access:
-    """What a view declares: ``kind`` is "public", "signed_in" or "role"; ``roles`` for "role" views."""
+    """What a view declares: ``kind`` is "public", "signed_in" or "role"; ``roles`` for "role" views;
+    ``credentials`` says what proves who the user is: the session cookie, or an API bearer token."""
 
     kind: str
     roles: tuple[Role, ...] = ()
     organisation_scoped: bool = False
+    credentials: str = "session"
 
     def allows_anonymous(self) -> bool:
         return self.kind == "public"
 
 
-def _declare(view: Callable, wrapper: Callable, access: Access) -> Callable:
+def declare(view: Callable, wrapper: Callable, access: Access) -> Callable:
+    """Mark ``wrapper`` (the decorated ``view``) with ``access``; refuses a second access decorator."""
     if getattr(view, "pbvote_access", None) is not None:
         # Two access decorators on one view would make its declared access ambiguous.
         raise TypeError(f"{view.__qualname__} already carries an access decorator ({view.pbvote_access})")
@@ -68,7 +74,7 @@ def public(view: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         return view(*args, **kwargs)
 
-    return _declare(view, wrapper, Access("public"))
+    return declare(view, wrapper, Access("public"))
 
 
 def current_path() -> str:
@@ -100,7 +106,7 @@ def signed_in(view: Callable) -> Callable:
             return refusal
         return view(*args, **kwargs)
 
-    return _declare(view, wrapper, Access("signed_in"))
+    return declare(view, wrapper, Access("signed_in"))
 
 
 def call_resolver(resolver: Resolver, view_args: dict[str, Any]) -> int | None:
@@ -141,7 +147,7 @@ def role_required(*roles: Role | str, organisation: Resolver | None = None) -> C
             g.organisation_id = organisation_id
             return view(*args, **kwargs)
 
-        return _declare(view, wrapper, Access("role", wanted, organisation is not None))
+        return declare(view, wrapper, Access("role", wanted, organisation is not None))
 
     return decorate
 

@@ -42,6 +42,11 @@ class DefaultConfig:
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_REGISTER = "5 per minute"
     RATELIMIT_RESET = "5 per minute"
+    # JSON API: account sign-in (email + password) and voter-code sign-in per client address, casts per voter.
+    RATELIMIT_API_SIGN_IN = "10 per minute"
+    RATELIMIT_API_CODE = "60 per minute"
+    RATELIMIT_API_BALLOT = "30 per minute"
+    API_TOKEN_MAX_AGE = 3600  # seconds a bearer token works
 
     # Mail: "outbox" writes .eml files into instance/outbox/; "smtp" talks to MAIL_HOST:MAIL_PORT.
     MAIL_BACKEND = "outbox"

@@ -1,4 +1,7 @@
-"""Friendly error pages: 400 (and expired forms), 403, 404, 405, 413, 429, 500 — never a traceback."""
+"""Friendly error pages: 400 (and expired forms), 403, 404, 405, 413, 429, 500 — never a traceback.
+
+Under ``/api/`` the same errors are RFC 9457 problem JSON instead (``pbvote/api/problems.py``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .api.problems import is_api_request, problem, problem_from_exception
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,8 @@ def handle_csrf_error(error: CSRFError):
 def handle_http_exception(error: HTTPException):
     if error.code is None or error.code < 400:
         return error  # redirects raised as exceptions (RequestRedirect) pass through untouched
+    if is_api_request():
+        return problem_from_exception(error)
     response = error.get_response()
     # A description the application wrote (abort(400, description=…)) is shown; werkzeug's stock texts are not.
     own_words = error.description if error.description != type(error).description else None
@@ -57,4 +63,6 @@ def handle_unexpected_error(error: Exception):
         db.session.rollback()
     except Exception:  # the session may itself be the broken part
         log.exception("Rollback after an unhandled error failed")
+    if is_api_request():
+        return problem(500)
     return _render(500, description=InternalServerError.description)

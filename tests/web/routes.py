@@ -35,6 +35,12 @@ council member elsewhere is let in where council is, the resident elsewhere wher
 
 The declared ``access`` must match what the view's decorator says (``view.pbvote_access``): the walker checks
 both, so a route cannot quietly become more open than its entry says.
+
+The JSON API authenticates with bearer tokens, not the session cookie: its entries use ``BEARER`` (any valid
+token) or ``bearer_roles(COUNCIL, …)``. For them the walker sends ``Authorization: Bearer <token>`` for the
+role's user (a token issued directly, see ``tests/web/api/route_args.py``), and the defaults change to:
+anonymous (no token) → 401 problem JSON, unconfirmed → 403; everyone else as for ``roles(…)``. Instead of
+the CSRF check, the walker checks that a signed-in browser session alone (cookies, no token) gets 401.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.web.api import route_args as api_args
 from tests.web.deliberation import route_args as deliberation_args
 from tests.web.paper import route_args as paper_args
 from tests.web.proposals import route_args as proposal_args
@@ -70,16 +77,23 @@ TO_SIGN_IN = "redirect to sign-in"
 TO_CONFIRM = "redirect to confirm email"
 FORBIDDEN = "403"
 FORBIDDEN_OR_NOT_FOUND = "403 or 404"
+UNAUTHORIZED = 401
 
 
 @dataclass(frozen=True)
 class Access:
     """Who may use a route: ``kind`` is public / signed_in / role; for "role", the ``roles`` and whether they
-    must be held in the organisation the URL concerns (``organisation_scoped``) or in any organisation."""
+    must be held in the organisation the URL concerns (``organisation_scoped``) or in any organisation;
+    ``credentials``: "session" (the cookie) or "bearer" (an API token)."""
 
     kind: str
     roles: tuple[str, ...] = ()
     organisation_scoped: bool = True
+    credentials: str = "session"
+
+    @property
+    def bearer(self) -> bool:
+        return self.credentials == "bearer"
 
     def allows(self, role: str) -> bool:
         """Whether a user in ``role`` (one of ROLES) is let in."""
@@ -96,12 +110,19 @@ class Access:
 
 PUBLIC = Access("public")
 SIGNED_IN = Access("signed_in")
+BEARER = Access("signed_in", credentials="bearer")
 
 
 def roles(*names: str, organisation_scoped: bool = True) -> Access:
     """Access for users holding one of ``names`` (resident/moderator/council/auditor) in the URL's organisation
     (or, with ``organisation_scoped=False``, in any organisation: the view narrows what it shows)."""
     return Access("role", tuple(names), organisation_scoped)
+
+
+def bearer_roles(*names: str) -> Access:
+    """Access for API tokens (from email and password) of users holding one of ``names`` in the URL's
+    organisation."""
+    return Access("role", tuple(names), True, credentials="bearer")
 
 
 class World:
@@ -136,6 +157,8 @@ class RouteCase:
             return self.expect[role]
         if self.access.allows(role):
             return self.ok
+        if self.access.bearer:
+            return UNAUTHORIZED if role == ANONYMOUS else FORBIDDEN
         if role == ANONYMOUS:
             return TO_SIGN_IN
         if role == UNCONFIRMED:
@@ -268,4 +291,16 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "deliberation.mark_notifications_read": RouteCase(SIGNED_IN),
     "deliberation.edit_notification_settings": RouteCase(SIGNED_IN),
     "deliberation.unsubscribe": RouteCase(PUBLIC, url_args=deliberation_args.unsubscribe_token),
+    # ---- JSON API (URL builders in tests/web/api/route_args.py; bearer tokens, see the module docstring) -----
+    "api_docs.show_openapi": RouteCase(PUBLIC),
+    "api_docs.show_docs": RouteCase(PUBLIC),
+    "api.create_code_token": RouteCase(PUBLIC),
+    "api.create_account_token": RouteCase(PUBLIC),
+    "api.delete_current_token": RouteCase(BEARER),
+    "api.show_ballot_definition": RouteCase(BEARER, url_args=api_args.voting_round),
+    "api.cast_ballot": RouteCase(BEARER, url_args=api_args.budget),
+    "api.show_receipt": RouteCase(BEARER, url_args=api_args.cast_budget),
+    "api.create_voter_codes": RouteCase(bearer_roles(COUNCIL), url_args=api_args.review_round),
+    "api.open_voting": RouteCase(bearer_roles(COUNCIL), url_args=api_args.review_round),
+    "api.close_voting": RouteCase(bearer_roles(COUNCIL), url_args=api_args.voting_round),
 }

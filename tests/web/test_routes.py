@@ -17,6 +17,7 @@ from werkzeug.routing import BuildError, IntegerConverter, Rule
 
 from pbvote.access import CONFIRMATION_NEEDED_ENDPOINT, SIGN_IN_ENDPOINT
 from tests.conftest import PbvoteClient, _empty_tables, _test_config
+from tests.web.api.route_args import bearer_headers
 from tests.web.routes import (
     ANONYMOUS,
     COUNCIL,
@@ -218,7 +219,8 @@ def test_each_view_declares_the_access_its_route_case_expects():
         if declared is None:
             continue  # reported by the test above
         declared_roles = {getattr(role, "value", role) for role in declared.roles}
-        same = declared.kind == case.access.kind and declared_roles == set(case.access.roles)
+        same = (declared.kind == case.access.kind and declared_roles == set(case.access.roles)
+                and declared.credentials == case.access.credentials)
         if declared.kind == "role":
             same = same and declared.organisation_scoped == case.access.organisation_scoped
         if not same:
@@ -237,6 +239,16 @@ def test_state_changing_route_rejects_a_missing_csrf_token(app, client, visit, e
     role = _allowed_role(case, preferences=(COUNCIL, RESIDENT))  # signed in, as the brief of the walker says
     world = visit(role)
     url = build_url(app, endpoint, case.url_args(world))
+    if case.access.bearer:
+        # The API never reads cookies, so there is nothing to forge: a signed-in session alone is refused.
+        response = client.open(url, method=method, data={"anything": "x"})
+        assert response.status_code == 401, f"{role} {method} {url} with only a session gave {response.status_code}"
+        return
+    if rule.rule.startswith("/api/"):
+        # Public API operations (signing in) take JSON bodies only; a cross-site form post is refused.
+        response = client.open(url, method=method, data={"anything": "x"})
+        assert response.status_code == 422, f"{role} {method} {url} as a form gave {response.status_code}"
+        return
 
     response = client.open(url, method=method, data={"anything": "x"})
     assert response.status_code == 400, f"{role} {method} {url} without a CSRF token gave {response.status_code}"
@@ -257,16 +269,17 @@ def test_route_answers_each_role_as_declared(app, client, visit, endpoint, metho
     world = visit(role)
     url = build_url(app, endpoint, case.url_args(world))
     expected = case.expected(role)
+    headers = bearer_headers(world) if case.access.bearer else {}
 
     if method == "GET":
-        response = client.get(url)
+        response = client.get(url, headers=headers)
         check_outcome(app, response, expected, url=url, method=method, role=role)
         return
 
     data = {"csrf_token": client.csrf_token()}
-    response = client.open(url, method=method, data=data)
+    response = client.open(url, method=method, data=data, headers=headers)
     where = f"{role} {method} {url}"
-    if isinstance(expected, int) or (role in case.expect and expected not in (FORBIDDEN, FORBIDDEN_OR_NOT_FOUND)):
+    if case.access.allows(role) or (role in case.expect and expected not in (FORBIDDEN, FORBIDDEN_OR_NOT_FOUND)):
         # Allowed (an empty form may be refused as invalid input, but never as a permission problem).
         assert response.status_code < 500, f"{where} gave {response.status_code}"
         assert response.status_code not in (401, 403, 405), f"{where} refused an allowed user: {response.status_code}"
@@ -335,7 +348,8 @@ def field_names(html: str) -> list[str]:
 
 
 def is_text(response) -> bool:
-    return response.mimetype.startswith("text/") or response.mimetype in ("application/json", "application/xml")
+    return response.mimetype.startswith("text/") or response.mimetype in (
+        "application/json", "application/problem+json", "application/xml")
 
 
 def assert_no_crash(response, where: str) -> None:
@@ -378,6 +392,8 @@ def test_route_survives_garbage_input(app, client, visit, endpoint, method, rule
     values = case.url_args(world)
     url = build_url(app, endpoint, values)
     where = f"{role} {method} {url}"
+    if case.access.bearer:
+        client.environ_base["HTTP_AUTHORIZATION"] = bearer_headers(world)["Authorization"]
 
     names = list(COMMON_KEYS)
     if "GET" in (rule.methods or ()):
