@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import CONFIGS, PROJECT_ROOT, env_overrides
+from .config import CONFIGS, PROJECT_ROOT, env_overrides, settle_hosts
 
 __version__ = "0.1.0"
 
@@ -50,6 +50,7 @@ def configure_config(app: Flask, config: str | type | Mapping | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(env_overrides())
     app.config.update(overrides)
+    settle_hosts(app.config)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -1,7 +1,8 @@
-"""The ``pbvote`` command: demo, serve, users, db (Flask-Migrate), tally, and more.
+"""The ``pbvote`` command: demo, serve, users, organisations, db (Flask-Migrate), tally, and more.
 
-Built on Flask's ``FlaskGroup`` so ``pbvote db upgrade`` and ``pbvote shell`` come for free; commands that do
-not need the web application (``tally``) never build it.
+Only pbvote's own commands: Flask's group would add its ``--app``/``--env-file`` options, its ``run``,
+``shell`` and ``routes`` commands and a ``--version`` that prints Flask's version. Commands that need the web
+application get it from the factory through Flask's ``ScriptInfo``; those that do not (``tally``) never build it.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, ScriptInfo
+from flask_migrate.cli import db as db_group
 
+from . import __version__
 from .accounts.models import Role
 
 
@@ -20,9 +23,21 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, load_dotenv=False)
+class PbvoteGroup(AppGroup):
+    """A command group whose commands run inside the application made by ``create_app()`` when they need it."""
+
+    def main(self, *args, **kwargs):
+        kwargs.setdefault("obj", ScriptInfo(create_app=_create_app, set_debug_flag=False, load_dotenv_defaults=False))
+        return super().main(*args, **kwargs)
+
+
+@click.group(cls=PbvoteGroup)
+@click.version_option(__version__, "--version", prog_name="pbvote", message="%(prog)s %(version)s")
 def main() -> None:
     """pbvote: participatory budgeting from proposal to verifiable result."""
+
+
+main.add_command(db_group)  # Flask-Migrate: `pbvote db upgrade`, `pbvote db migrate` …
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -42,9 +57,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     from .demo import demo_accounts_table, seed_demo
 
     probe = create_app()
-    # Always the instance folder's SQLite file: demo accounts must never land in a configured production database.
-    database = f"sqlite:///{Path(probe.instance_path) / 'pbvote.sqlite3'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database})
+    app = create_app(demo_overrides(Path(probe.instance_path), host, port))
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
         flask_migrate.upgrade()
         demo = seed_demo()
@@ -71,6 +85,16 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
 _DEMO_HEADER = ("email", "password", "organisation", "roles")
 
 
+def demo_overrides(instance_path: Path, host: str, port: int) -> dict:
+    """Settings of the demo: the instance folder's SQLite file, and links in mail to the address it serves on."""
+    return {
+        # Always the instance folder's SQLite file: demo accounts must never land in a configured production database.
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'pbvote.sqlite3'}",
+        "SERVER_NAME": f"{host}:{port}",
+        "PREFERRED_URL_SCHEME": "http",
+    }
+
+
 @main.command("serve", with_appcontext=False)
 @click.option("--bind", "-b", multiple=True, envvar="PBVOTE_BIND", default=["127.0.0.1:8000"], show_default=True,
               help="host:port or unix:/path to listen on (repeatable).")
@@ -85,6 +109,12 @@ def serve_command(bind: tuple[str, ...], workers: int, threads: int, timeout: in
     from gunicorn.app.base import BaseApplication
 
     from . import create_app
+    from .config import ConfigError
+
+    try:
+        create_app(config_name)  # refuse to start here, with the reason, rather than in every worker
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
 
     class PbvoteServer(BaseApplication):
         """Gunicorn running the app factory in each worker."""

@@ -55,7 +55,14 @@ class DefaultConfig:
     TOKEN_MAX_AGE_CONFIRM = 3 * 24 * 3600
     TOKEN_MAX_AGE_RESET = 3600
 
+    # Links in mail and on printed letters are built from these, never from the request's Host header (which
+    # a client chooses). Without SERVER_NAME (development) they point to "localhost".
+    SERVER_NAME: str | None = None
     PREFERRED_URL_SCHEME = "http"
+    # Host names requests may carry (a leading dot admits subdomains); None admits any. Production defaults it to
+    # SERVER_NAME's host. A list, or one comma-separated string (PBVOTE_TRUSTED_HOSTS=pb.example.org,10.0.0.5).
+    TRUSTED_HOSTS: list[str] | None = None
+    REQUIRE_SERVER_NAME = False
 
 
 class TestingConfig(DefaultConfig):
@@ -72,6 +79,28 @@ class ProductionConfig(DefaultConfig):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     MAIL_BACKEND = "smtp"
+    REQUIRE_SERVER_NAME = True
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says which setting to fix."""
+
+
+def settle_hosts(config: dict) -> None:
+    """Check ``SERVER_NAME`` and turn ``TRUSTED_HOSTS`` into a list (production: SERVER_NAME's host by default).
+
+    Production must know its own address: mailed links are built from it, and guessing it from requests would
+    let anyone who sends ``Host: evil.example`` receive other people's reset links.
+    """
+    if config.get("REQUIRE_SERVER_NAME") and not config.get("SERVER_NAME"):
+        raise ConfigError("Set PBVOTE_SERVER_NAME to the site's public host name (e.g. pb.example.org): links in "
+                          "mail are built from it.")
+    trusted = config.get("TRUSTED_HOSTS")
+    if isinstance(trusted, str):
+        trusted = [host.strip() for host in trusted.split(",") if host.strip()]
+    if trusted is None and config.get("REQUIRE_SERVER_NAME"):
+        trusted = [config["SERVER_NAME"].split(":")[0]]  # werkzeug ignores ports when it compares hosts
+    config["TRUSTED_HOSTS"] = trusted
 
 
 CONFIGS = {"default": DefaultConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -55,6 +55,23 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
+def external_url(endpoint: str, **values) -> str:
+    """The absolute URL of ``endpoint`` on this site, for mail, letters and anything read outside a page.
+
+    Built from the configured ``SERVER_NAME`` (default "localhost"), ``PREFERRED_URL_SCHEME`` and
+    ``APPLICATION_ROOT`` — never from the current request, whose Host header the client chooses: a reset link
+    built from it would carry the token to whatever host the requester named.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    adapter = app.url_map.bind(
+        app.config.get("SERVER_NAME") or "localhost",
+        script_name=app.config.get("APPLICATION_ROOT") or "/",
+        url_scheme=app.config.get("PREFERRED_URL_SCHEME") or "http",
+    )
+    app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def outbox(app: Flask) -> list[Message]:
     """The messages the memory backend has kept for ``app`` (the same list object for the app's life)."""
     return app.extensions.setdefault(_MEMORY_KEY, [])

@@ -10,6 +10,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
+from flask_login import current_user
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = (
@@ -31,6 +33,8 @@ HSTS_VALUE = "max-age=31536000; includeSubDomains"
 
 def init_security(app: Flask) -> None:
     """Install the header hook on ``app``; trust ``PROXY_COUNT`` reverse proxies' X-Forwarded-* headers."""
+    # First of all hooks: nothing (CSRF checks, error pages) may build a link for a host we do not serve.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
     app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("PROXY_COUNT", 0) or 0)
@@ -38,6 +42,17 @@ def init_security(app: Flask) -> None:
         # Only when told: trusting X-Forwarded-For without a proxy would let clients pick their own address
         # and slip past the rate limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+
+def refuse_untrusted_host() -> Response | None:
+    """Answer a plain 400 to a request for a host outside ``TRUSTED_HOSTS``.
+
+    Flask has refused the host already (a SecurityError waits as the routing exception) but is left without a
+    URL adapter, so no page that builds a link could be rendered: answer in plain text before anything tries.
+    """
+    if isinstance(request.routing_exception, SecurityError):
+        return Response("This site does not answer to that host name.\n", status=400, mimetype="text/plain")
+    return None
 
 
 def refuse_nul_characters() -> None:
@@ -54,9 +69,15 @@ def refuse_nul_characters() -> None:
 
 
 def add_security_headers(response: Response) -> Response:
-    """Add the security headers (without overwriting what a view chose deliberately)."""
+    """Add the security headers (without overwriting what a view chose deliberately).
+
+    Pages made for a signed-in person are ``Cache-Control: no-store``: the browser's back button or a shared
+    computer must not show them to the next person, and no proxy may keep them. Static files keep their caching.
+    """
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     if current_app.config.get("HSTS_ENABLED", current_app.config.get("SESSION_COOKIE_SECURE", False)):
         response.headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
     return response

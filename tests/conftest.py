@@ -496,6 +496,8 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in mail are built from SERVER_NAME (never from the request): point them here, as `pbvote demo` does.
+    app.config["SERVER_NAME"] = f"127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

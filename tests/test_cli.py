@@ -145,16 +145,17 @@ def test_demo_accounts_can_sign_in(app, client, auth):
 
 def test_serve_runs_gunicorn_with_the_app_factory(tmp_path):
     database = tmp_path / "served.sqlite3"
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PBVOTE_")},
         "PBVOTE_INSTANCE_PATH": str(tmp_path),
         "PBVOTE_DATABASE_URL": f"sqlite:///{database}",
         "PBVOTE_SECRET_KEY": "serve-test-secret",
         "PBVOTE_RATELIMIT_STORAGE_URI": "memory://",
+        "PBVOTE_SERVER_NAME": f"127.0.0.1:{port}",
     }
     pbvote = Path(sys.executable).with_name("pbvote")
     subprocess.run([str(pbvote), "db", "upgrade"], env=env, check=True, capture_output=True, cwd=REPO_ROOT)
-    port = free_port()
     server = subprocess.Popen(
         [str(pbvote), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
         env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -183,6 +184,19 @@ def test_serve_runs_gunicorn_with_the_app_factory(tmp_path):
                 server.wait()
         if server.stdout:
             server.stdout.close()
+
+
+def test_serve_refuses_to_start_without_a_server_name(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PBVOTE_")},
+        "PBVOTE_INSTANCE_PATH": str(tmp_path),
+        "PBVOTE_SECRET_KEY": "serve-test-secret",
+    }
+    pbvote = Path(sys.executable).with_name("pbvote")
+    result = subprocess.run([str(pbvote), "serve", "--bind", f"127.0.0.1:{free_port()}"], env=env, cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "PBVOTE_SERVER_NAME" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_demo_serves_the_site(tmp_path):
@@ -215,3 +229,33 @@ def test_demo_serves_the_site(tmp_path):
             server.wait(timeout=20)
         if server.stdout:
             server.stdout.close()
+
+
+# --- help (issue 17 item 7) ---------------------------------------------------------------------------------
+
+
+def test_help_shows_pbvotes_own_commands_and_options():
+    result = CliRunner().invoke(main, ["--help"], catch_exceptions=False)
+    assert result.exit_code == 0
+    for command in ("demo", "serve", "db", "users", "organisations", "tally", "tick", "audit", "import-pb"):
+        assert f"  {command} " in result.output, command
+    for flask_own in ("--app", "--env-file", "--debug", "  routes ", "  shell ", "  run ", "Flask"):
+        assert flask_own not in result.output, flask_own
+
+
+def test_version_is_pbvotes():
+    from pbvote import __version__
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.output.strip() == f"pbvote {__version__}"
+
+
+def test_tally_help_lists_every_rule():
+    from pbvote.tally.rules import load_rules
+
+    pbvote = Path(sys.executable).with_name("pbvote")
+    result = subprocess.run([str(pbvote), "tally", "--help"], capture_output=True, text=True, timeout=60,
+                            check=True, cwd=REPO_ROOT)
+    assert "--rule ID" in result.stdout and "--check-official" in result.stdout
+    for rule_id in load_rules():
+        assert f"  {rule_id} " in result.stdout, rule_id

@@ -18,6 +18,7 @@ bp.add_url_rule("/account/profile", "edit_profile", views.edit_profile, methods=
 bp.add_url_rule("/organisations/<org_slug>/members", "list_members", views.list_members)
 bp.add_url_rule("/organisations/<org_slug>/members/roles", "grant_role", views.grant_role, methods=["POST"])
 bp.add_url_rule(
-    "/organisations/<org_slug>/members/roles/<int:grant_id>/revoke", "revoke_role", views.revoke_role,
+    # Ids beyond the 32-bit id columns cannot exist: 404 in the URL rather than "integer out of range".
+    "/organisations/<org_slug>/members/roles/<int(max=2147483647):grant_id>/revoke", "revoke_role", views.revoke_role,
     methods=["POST"],
 )

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 
 from ..database import write_transaction
 from ..extensions import db
-from ..mail import MailError, send_mail
+from ..mail import MailError, external_url, send_mail
 from .models import Organisation, Role, RoleGrant, User, utcnow
 from .tokens import load_confirmation_token, load_reset_token, make_confirmation_token, make_reset_token
 
@@ -107,8 +107,8 @@ def register_user(registration: Registration) -> User | None:
             user = None
     if user is None:
         _send(existing.email, "Someone tried to register with your address", "accounts/mail/already_registered.txt",
-              user=existing, sign_in_url=url_for("accounts.sign_in", _external=True),
-              reset_url=url_for("accounts.request_password_reset", _external=True))
+              user=existing, sign_in_url=external_url("accounts.sign_in"),
+              reset_url=external_url("accounts.request_password_reset"))
         return None
     send_confirmation(user)
     return user
@@ -118,7 +118,7 @@ def send_confirmation(user: User) -> None:
     """Mail ``user`` a fresh link that confirms their address."""
     token = make_confirmation_token(user)
     _send(user.email, "Confirm your email address for pbvote", "accounts/mail/confirm.txt",
-          user=user, confirm_url=url_for("accounts.confirm_email", token=token, _external=True))
+          user=user, confirm_url=external_url("accounts.confirm_email", token=token))
 
 
 def resend_confirmation(email: str) -> None:
@@ -161,7 +161,7 @@ def request_password_reset(email: str) -> None:
         return
     token = make_reset_token(user)
     _send(user.email, "Reset your pbvote password", "accounts/mail/reset.txt",
-          user=user, reset_url=url_for("accounts.reset_password", token=token, _external=True))
+          user=user, reset_url=external_url("accounts.reset_password", token=token))
 
 
 def check_reset_token(token: str) -> User:

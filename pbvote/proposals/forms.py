@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -22,63 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from .rounds_api import MoneyError, amount_text, parse_amount
+
 MAX_ITEM_ROWS = 20
-
-
-class MoneyError(ValueError):
-    pass
-
-
-def parse_money(text: str, exponent: int = 2) -> int:
-    """"1,250.50" → 125050 (minor units) for a currency with ``exponent`` decimals.
-
-    Spaces, apostrophes and underscores are ignored (thousand separators); when both "," and "." appear, the last
-    one is the decimal mark; a single "," or "." followed by at most ``exponent`` digits is the decimal mark,
-    otherwise separators must split groups of three digits.
-    """
-    raw = re.sub(r"[\s'_\u00a0\u202f]", "", text or "")
-    if not raw:
-        raise MoneyError("Enter an amount.")
-    if raw.startswith("-"):
-        raise MoneyError("Amounts cannot be negative.")
-    if not re.fullmatch(r"[0-9.,]+", raw) or not re.search(r"[0-9]", raw):
-        raise MoneyError("Enter an amount in numbers, like 1250 or 1250.50.")
-    marks = [c for c in raw if c in ",."]
-    whole, decimals = raw, ""
-    if "," in raw and "." in raw:
-        decimal_mark = raw[max(raw.rfind(","), raw.rfind("."))]
-        whole, _, decimals = raw.rpartition(decimal_mark)
-        whole = _ungroup(whole, "," if decimal_mark == "." else ".")
-    elif len(marks) == 1 and len(raw.split(marks[0])[1]) <= exponent and len(raw.split(marks[0])[1]) != 3:
-        whole, _, decimals = raw.partition(marks[0])
-    elif marks:
-        whole = _ungroup(raw, marks[0])
-    if not whole:
-        whole = "0"
-    if not whole.isdigit() or (decimals and not decimals.isdigit()):
-        raise MoneyError("Enter an amount in numbers, like 1250 or 1250.50.")
-    if len(decimals) > exponent:
-        raise MoneyError(f"Use at most {exponent} decimals." if exponent else "Use whole amounts, no decimals.")
-    if len(whole) > 15:
-        raise MoneyError("That amount is too large.")
-    try:
-        return int(Decimal(f"{whole}.{decimals or '0'}").scaleb(exponent))
-    except InvalidOperation:
-        raise MoneyError("Enter an amount in numbers, like 1250 or 1250.50.") from None
-
-
-def _ungroup(text: str, separator: str) -> str:
-    groups = text.split(separator)
-    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
-        raise MoneyError("Enter an amount in numbers, like 1250 or 1250.50.")
-    return "".join(groups)
-
-
-def format_amount(minor: int, exponent: int = 2) -> str:
-    """125050 → "1250.50": the plain form a resident can type back into an amount field."""
-    if exponent == 0:
-        return str(minor)
-    return f"{minor // 10**exponent}.{minor % 10**exponent:0{exponent}d}"
 
 
 class CostItemForm(Form):
@@ -100,7 +43,7 @@ def _optional_int(value):
 class CostItemsMixin:
     cost_items = FieldList(FormField(CostItemForm), min_entries=4, max_entries=MAX_ITEM_ROWS)
 
-    def parsed_cost_items(self, exponent: int) -> list[tuple[str, int]] | None:
+    def parsed_cost_items(self, currency: str) -> list[tuple[str, int]] | None:
         """(description, minor units) for every non-blank row; None after recording errors on the rows."""
         items: list[tuple[str, int]] = []
         ok = True
@@ -113,7 +56,7 @@ class CostItemsMixin:
                 row.form.description.errors = list(row.form.description.errors) + ["Describe this cost."]
                 ok = False
             try:
-                amount = parse_money(amount_text, exponent)
+                amount = parse_amount(amount_text, currency)
             except MoneyError as error:
                 row.form.amount.errors = list(row.form.amount.errors) + [str(error)]
                 ok = False
@@ -124,12 +67,12 @@ class CostItemsMixin:
             return None
         return items if ok else None
 
-    def fill_cost_items(self, items: list[tuple[str, int]], exponent: int) -> None:
+    def fill_cost_items(self, items: list[tuple[str, int]], currency: str) -> None:
         """Show ``items`` followed by blank rows for new lines (no JavaScript needed to add a line)."""
         while len(self.cost_items):
             self.cost_items.pop_entry()
         for description, amount in items:
-            self.cost_items.append_entry({"description": description, "amount": format_amount(amount, exponent)})
+            self.cost_items.append_entry({"description": description, "amount": amount_text(amount, currency)})
         self.pad_cost_items()
 
     def pad_cost_items(self) -> None:

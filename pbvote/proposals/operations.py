@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..mail import send_mail
+from ..mail import external_url, send_mail
 from . import images, rounds_api
 from .models import (
     Coauthor,
@@ -204,6 +204,7 @@ def _replace_items(proposal: Proposal, items: list[tuple[str, int]]) -> None:
 def submit_proposal(round_: Any, author: User, data: ProposalInput) -> Proposal:
     """Create a proposal in ``round_`` (proposals phase only) with its first revision and status."""
     rounds_api.require(round_, "SUBMIT_PROPOSAL", ProposalError)
+    require_resident(round_, author)
     data.cost_items = _clean_items(data.cost_items)
     errors = _validate(round_, data)
     if errors:
@@ -217,6 +218,25 @@ def submit_proposal(round_: Any, author: User, data: ProposalInput) -> Proposal:
     _add_revision(proposal, RevisionKind.SUBMITTED, author, _diff({}, _snapshot(proposal)))
     db.session.flush()
     return proposal
+
+
+def _holds_role(user: Any, role: Role, round_: Any) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.has_role(role, rounds_api.organisation_id(round_))
+    )
+
+
+def is_resident(user: Any, round_: Any) -> bool:
+    """Residents of the round's organisation propose and co-author its proposals."""
+    return _holds_role(user, Role.RESIDENT, round_)
+
+
+def require_resident(round_: Any, user: User) -> None:
+    """Raise :class:`ProposalForbidden` unless ``user`` is a resident of the round's organisation."""
+    if not is_resident(user, round_):
+        raise ProposalForbidden(f"Only residents of {rounds_api.organisation_name(round_)} propose in this round.")
 
 
 def _store_image(data: bytes) -> str:
@@ -315,7 +335,7 @@ def invite_coauthor(proposal: Proposal, inviter: User, email: str) -> Coauthor:
     coauthor.invited_by_id = inviter.id
     coauthor.invited_at = datetime.now(UTC)
     db.session.flush()
-    link = url_for("proposals.show_invitation", token=invitation_token(coauthor), _external=True)
+    link = external_url("proposals.show_invitation", token=invitation_token(coauthor))
     send_mail(
         to=email,
         subject=f"Co-author the proposal “{proposal.title}”",
@@ -357,7 +377,9 @@ def respond_to_invitation(token: str, user: User, accept: bool) -> Coauthor:
     if coauthor.proposal.author_id == user.id:
         raise InvitationInvalid("You are already the author of this proposal.")
     if accept:
-        rounds_api.require(rounds_api.round_of(coauthor.proposal), "EDIT_PROPOSAL", ProposalError)
+        round_ = rounds_api.round_of(coauthor.proposal)
+        rounds_api.require(round_, "EDIT_PROPOSAL", ProposalError)
+        require_resident(round_, user)
     coauthor.status = (CoauthorStatus.ACCEPTED if accept else CoauthorStatus.DECLINED).value
     coauthor.user_id = user.id
     coauthor.responded_at = datetime.now(UTC)
@@ -372,11 +394,7 @@ def respond_to_invitation(token: str, user: User, accept: bool) -> Coauthor:
 
 def is_reviewer(user: Any, round_: Any) -> bool:
     """Council members of the round's organisation review its proposals."""
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.has_role(Role.COUNCIL, rounds_api.organisation_id(round_))
-    )
+    return _holds_role(user, Role.COUNCIL, round_)
 
 
 def _require_review(proposal: Proposal, reviewer: User) -> Any:
@@ -454,7 +472,7 @@ def merge_proposals(source: Proposal, target: Proposal, reviewer: User, reason: 
         earlier.merged_into_id = target.id
     _leave_exclusion_groups(source)
     db.session.flush()
-    target_link = url_for("proposals.show_proposal", proposal_id=target.id, _external=True)
+    target_link = external_url("proposals.show_proposal", proposal_id=target.id)
     recipients = {user.email for user in authors_of(source) + authors_of(target)}
     for email in sorted(recipients):
         send_mail(

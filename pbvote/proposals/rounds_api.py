@@ -30,6 +30,10 @@ def organisation_id(round_: Round) -> int:
     return round_.organisation_id
 
 
+def organisation_name(round_: Round) -> str:
+    return round_.organisation.name
+
+
 def round_name(round_: Round) -> str:
     return round_.name
 
@@ -90,9 +94,17 @@ def currency(round_: Round) -> str:
     return round_.currency
 
 
-def currency_exponent(round_: Round) -> int:
-    """How many decimals the round's currency has (2 for EUR/PLN/USD, 0 for JPY …)."""
-    return money.exponent(round_.currency)
+MoneyError = money.MoneyError
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """An amount a person typed, in minor units of ``currency``; :class:`MoneyError` when it is unclear."""
+    return money.parse_money(text, currency)
+
+
+def amount_text(minor: int, currency: str) -> str:
+    """An amount as a person would type it back into a field ("1250.50")."""
+    return money.minor_to_text(minor, currency)
 
 
 def format_money(round_: Round, minor: int) -> str:

@@ -147,7 +147,7 @@ def list_proposals(round_id: int):
         "districts": rounds_api.districts(round_),
         "categories": rounds_api.categories(round_),
         "names": rounds_api.names(round_),
-        "can_submit": current_user.is_authenticated and rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
+        "can_submit": operations.is_resident(current_user, round_) and rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
         "submissions_open": rounds_api.allows(round_, "SUBMIT_PROPOSAL"),
         "is_reviewer": operations.is_reviewer(current_user, round_),
     }
@@ -218,7 +218,7 @@ def _proposal_form(round_, **kwargs) -> ProposalForm:
 def _read_input(form: ProposalForm, round_) -> ProposalInput | None:
     """The operation's input from a submitted form, or None after marking errors on the form."""
     valid = form.validate()
-    items = form.parsed_cost_items(rounds_api.currency_exponent(round_))
+    items = form.parsed_cost_items(rounds_api.currency(round_))
     if not valid or items is None:
         return None
     upload = request.files.get(form.image.name)
@@ -236,7 +236,7 @@ def _read_input(form: ProposalForm, round_) -> ProposalInput | None:
     )
 
 
-@signed_in
+@role_required(Role.RESIDENT, organisation=round_organisation)
 def submit_proposal(round_id: int):
     round_ = _visible_round(round_id)
     form = _proposal_form(round_)
@@ -249,6 +249,8 @@ def submit_proposal(round_id: int):
                     round_ = rounds_api.get_round(round_id)
                     proposal = operations.submit_proposal(round_, current_user, data)
                     proposal_id = proposal.id
+            except ProposalForbidden:
+                abort(403)
             except ProposalError as error:
                 _apply_errors(form, error)
             else:
@@ -274,7 +276,6 @@ def edit_proposal(proposal_id: int):
     if not operations.can_edit(current_user, proposal):
         flash("This proposal can no longer be edited.", "error")
         return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id), code=303)
-    exponent = rounds_api.currency_exponent(round_)
     if request.method == "POST":
         form = _proposal_form(round_)
         data = _read_input(form, round_)
@@ -305,7 +306,7 @@ def edit_proposal(proposal_id: int):
                 "location": proposal.location,
             },
         )
-        form.fill_cost_items([(i.description, i.amount) for i in proposal.cost_items], exponent)
+        form.fill_cost_items([(i.description, i.amount) for i in proposal.cost_items], rounds_api.currency(round_))
     return render_template(
         "proposals/form.html", form=form, round=round_, proposal=proposal, open=True,
         currency=rounds_api.currency(round_),
@@ -435,7 +436,7 @@ def _render_review(proposal: Proposal, review_form=None, cost_form=None, merge_f
     if cost_form is None:
         cost_form = CostRevisionForm(prefix="cost", formdata=None)
         cost_form.fill_cost_items(
-            [(i.description, i.amount) for i in proposal.cost_items], rounds_api.currency_exponent(round_)
+            [(i.description, i.amount) for i in proposal.cost_items], rounds_api.currency(round_)
         )
     return render_template(
         "proposals/review.html",
@@ -478,7 +479,7 @@ def revise_cost(proposal_id: int):
     round_ = rounds_api.round_of(proposal)
     form = CostRevisionForm(prefix="cost")
     valid = form.validate()
-    items = form.parsed_cost_items(rounds_api.currency_exponent(round_))
+    items = form.parsed_cost_items(rounds_api.currency(round_))
     if valid and items is not None:
         try:
             with write_transaction():

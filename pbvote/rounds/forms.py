@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from .models import PHASE_STATES, BallotType, BudgetScope
 from .money import CURRENCIES
+from .operations import MAX_BALLOT_PROJECTS, MAX_POINTS, schedule_year_error
 
 
 def _strip(value):
@@ -33,6 +34,20 @@ def _optional_int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _projects(low: int) -> NumberRange:
+    return NumberRange(low, MAX_BALLOT_PROJECTS, message=f"Enter a number between {low} and {MAX_BALLOT_PROJECTS:,}.")
+
+
+def _points(low: int) -> NumberRange:
+    return NumberRange(low, MAX_POINTS, message=f"Enter a number between {low} and {MAX_POINTS:,}.")
+
+
+def _schedule_years(form, field) -> None:
+    """Refuse times no time zone can convert (year 1, year 9999) and plans centuries ahead."""
+    if (problem := schedule_year_error(field.data)) is not None:
+        raise ValidationError(problem)
 
 
 def lines(text: str | None) -> list[str]:
@@ -87,16 +102,17 @@ class BallotForm(FlaskForm):
         ],
         validators=[InputRequired(message="Choose a ballot type.")],
     )
-    min_picks = IntegerField("Approval: fewest projects to tick", validators=[Optional()])
-    max_picks = IntegerField("Approval: most projects to tick", validators=[Optional()])
-    min_ranks = IntegerField("Ranked: fewest projects to rank", validators=[Optional()])
-    max_ranks = IntegerField("Ranked: most projects to rank", validators=[Optional()])
+    min_picks = IntegerField("Approval: fewest projects to tick", validators=[Optional(), _projects(0)])
+    max_picks = IntegerField("Approval: most projects to tick", validators=[Optional(), _projects(1)])
+    min_ranks = IntegerField("Ranked: fewest projects to rank", validators=[Optional(), _projects(1)])
+    max_ranks = IntegerField("Ranked: most projects to rank", validators=[Optional(), _projects(1)])
     points_per_rank = StringField("Ranked: points per rank, first rank first", filters=[_strip])
     min_spend_percent = IntegerField(
-        "Knapsack: share of the budget a ballot must spend (%)", validators=[Optional(), NumberRange(0, 100)]
+        "Knapsack: share of the budget a ballot must spend (%)",
+        validators=[Optional(), NumberRange(0, 100, message="Enter a share between 0 and 100 %%.")],
     )
-    points_total = IntegerField("Points: points each voter shares out", validators=[Optional()])
-    points_per_project_max = IntegerField("Points: most points for one project", validators=[Optional()])
+    points_total = IntegerField("Points: points each voter shares out", validators=[Optional(), _points(1)])
+    points_per_project_max = IntegerField("Points: most points for one project", validators=[Optional(), _points(1)])
     rule_id = SelectField("Allocation rule", validate_choice=True)
     rule_params = TextAreaField("Rule parameters", filters=[_strip])
     explanation = TextAreaField(
@@ -106,9 +122,12 @@ class BallotForm(FlaskForm):
     def validate_points_per_rank(self, field):
         if field.data:
             try:
-                [int(part) for part in field.data.replace(";", ",").split(",") if part.strip()]
+                points = [int(part) for part in field.data.replace(";", ",").split(",") if part.strip()]
             except ValueError:
                 raise ValidationError("Give whole numbers separated by commas, like 3, 2, 1.") from None
+            if len(points) > MAX_BALLOT_PROJECTS or any(not 0 <= p <= MAX_POINTS for p in points):
+                raise ValidationError(f"Give at most {MAX_BALLOT_PROJECTS:,} ranks, each worth between 0 and "
+                                      f"{MAX_POINTS:,} points.")
 
     def validate_rule_params(self, field):
         for line in lines(field.data):
@@ -134,9 +153,11 @@ class ScheduleForm(FlaskForm):
 
 for _state in PHASE_STATES:
     setattr(ScheduleForm, f"{_state.value}_starts_at",
-            DateTimeLocalField(f"{_state.label} phase starts", format="%Y-%m-%dT%H:%M", validators=[Optional()]))
+            DateTimeLocalField(f"{_state.label} phase starts", format="%Y-%m-%dT%H:%M",
+                               validators=[Optional(), _schedule_years]))
     setattr(ScheduleForm, f"{_state.value}_ends_at",
-            DateTimeLocalField(f"{_state.label} phase ends", format="%Y-%m-%dT%H:%M", validators=[Optional()]))
+            DateTimeLocalField(f"{_state.label} phase ends", format="%Y-%m-%dT%H:%M",
+                               validators=[Optional(), _schedule_years]))
 
 
 class ConfirmForm(FlaskForm):

@@ -19,7 +19,7 @@ from ..accounts.models import Organisation, User
 from ..extensions import db
 from .events import EventKind, append_event
 from .models import BallotType, Budget, BudgetScope, Round, RoundImport, RoundState
-from .money import CURRENCIES, exponent
+from .money import CURRENCIES, MAX_MINOR_UNITS, exponent
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Rule used when the file names none pbvote knows ("unknown", a city's own variant): plain greedy, the most
@@ -87,6 +87,10 @@ def import_round(
     if currency not in CURRENCIES:
         raise ImportError_(f"The file's currency {currency!r} is not one pbvote knows.")
     scale = 10 ** exponent(currency)
+    largest = max([election.budget, *(project.cost for project in election.projects)])
+    if largest * scale > MAX_MINOR_UNITS:
+        raise ImportError_(f"The file's budget or a project's cost ({largest:,} {currency}) is too large: pbvote "
+                           f"keeps amounts up to {MAX_MINOR_UNITS // scale:,} {currency}.")
 
     known = rule_for_meta(election.meta)
     rule_id, params = known if known else (FALLBACK_RULE, {})

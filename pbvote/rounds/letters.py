@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Sequence
@@ -11,18 +10,14 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from ..safecsv import csv_bytes
 from .models import Round
 from .voters import IssuedCode
 
 
 def codes_csv(round_: Round, codes: Sequence[IssuedCode]) -> bytes:
-    """One row per code: round, district, code (grouped for reading aloud)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["round", "district", "code"])
-    for code in codes:
-        writer.writerow([round_.name, code.district or "", code.printed])
-    return buffer.getvalue().encode("utf-8")
+    """One row per code: round, district, code (grouped for reading aloud); formula-safe."""
+    return csv_bytes(["round", "district", "code"], [[round_.name, code.district, code.printed] for code in codes])
 
 
 def _wrap(text: str, width: int) -> list[str]:

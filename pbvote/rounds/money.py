@@ -1,14 +1,24 @@
-"""Money as integer minor units, formatted in a round's currency.
+"""Money as integer minor units: formatted in a round's currency, and parsed from what people type.
 
-A tiny formatter instead of Babel: pbvote needs one thing — "1,234.50 EUR" with the right number of decimals
-for the currency — and the ISO 4217 minor-unit exponent is the only currency fact that requires. Babel would
-add a 30 MB locale database for locale-specific separators no page yet needs.
+Formatting needs one fact per currency — the ISO 4217 minor-unit exponent — so it is done here ("€1,234.50").
+Parsing is locale-aware through Babel, strict about grouping, and refuses anything that could be read two
+ways: "1,5" is one and a half to a German and fifteen hundred (mistyped) to an American, so in English it is
+refused rather than guessed. Only ASCII digits are accepted: Python's Decimal would read "١٢٣" or "１２３" as
+123, which no council means to type into a budget.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
 
 #: ISO 4217 codes pbvote accepts, with their minor-unit exponent (digits after the decimal point).
 CURRENCIES: dict[str, int] = {
@@ -46,30 +56,52 @@ def format_money(minor_units: int | None, currency: str) -> str:
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency.upper()}"
 
 
-_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+#: The language amounts are typed in, until pages are translated (Babel locale identifier).
+DEFAULT_LOCALE = "en"
+
+#: The largest amount pbvote stores, in minor units: 10^15 cents is ten trillion euros, far beyond any budget
+#: and well inside a 64-bit integer even when thousands of such amounts are added up.
+MAX_MINOR_UNITS = 10**15
+
+# ASCII digits, decimal and group marks, and the spaces and apostrophes people group thousands with.
+_TYPED = re.compile(r"[0-9.,' _\u00a0\u202f]+")
+_SPACES = re.compile(r"[' _\u00a0\u202f]")
 
 
-def parse_money(text: str, currency: str) -> int:
-    """``"1,234.50"`` in EUR → ``123450``. Refuses negatives, more decimals than the currency has, and junk."""
-    cleaned = (text or "").strip().replace(",", "").replace(" ", "").replace("_", "")
-    symbol = SYMBOLS.get(currency.upper())
-    if symbol and cleaned.startswith(symbol):
-        cleaned = cleaned[len(symbol):]
-    if cleaned.upper().endswith(currency.upper()):
-        cleaned = cleaned[: -len(currency)]
-    if not _AMOUNT.match(cleaned):
-        raise MoneyError("Enter an amount like 1250 or 1250.50.")
-    digits = exponent(currency)
+def parse_money(text: str, currency: str, *, locale: str = DEFAULT_LOCALE) -> int:
+    """What a person typed → minor units: ``"1,234.50"`` in EUR → ``123450`` (``"1.234,50"`` with locale "de").
+
+    Accepts the currency's symbol or code before or after the number, and spaces or apostrophes between groups
+    of thousands. Raises :class:`MoneyError` with a message for the person for anything else: ambiguous or
+    badly grouped numbers, other digits than 0-9, negatives, more decimals than the currency has, amounts
+    above :data:`MAX_MINOR_UNITS`.
+    """
+    code = currency.upper()
+    digits = exponent(code)
+    example = format_decimal(Decimal("1250.50"), format="#,##0.00", locale=locale)
+    cleaned = (text or "").strip()
+    symbol = SYMBOLS.get(code)
+    for mark in filter(None, (symbol, code)):
+        cleaned = cleaned.removeprefix(mark).removesuffix(mark).strip()
+    if not cleaned:
+        raise MoneyError("Enter an amount.")
+    if cleaned.startswith("-"):
+        raise MoneyError("Amounts cannot be negative.")
+    if not _TYPED.fullmatch(cleaned) or not re.search(r"[0-9]", cleaned):
+        raise MoneyError(f"Enter the amount with the digits 0-9, like {example}.")
+    grouped = _SPACES.sub(get_group_symbol(locale), cleaned)
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:  # pragma: no cover - the regex already refused it
-        raise MoneyError("Enter an amount like 1250 or 1250.50.") from None
-    scaled = amount.scaleb(digits)
-    if scaled != scaled.to_integral_value():
-        raise MoneyError(f"{currency.upper()} amounts have at most {digits} decimals.")
-    if scaled > 10**15:
+        amount = parse_decimal(grouped, locale=locale, strict=True)
+    except NumberFormatError:
+        raise MoneyError(f"“{cleaned}” could be read more than one way: write it like {example}.") from None
+    decimals = -amount.as_tuple().exponent if get_decimal_symbol(locale) in grouped else 0
+    if decimals > digits:
+        raise MoneyError(f"{code} amounts are whole amounts, without decimals." if not digits
+                         else f"{code} amounts have at most {digits} decimals.")
+    minor = int(amount.scaleb(digits))
+    if minor > MAX_MINOR_UNITS:
         raise MoneyError("That amount is too large.")
-    return int(scaled)
+    return minor
 
 
 def minor_to_text(minor_units: int | None, currency: str) -> str:

@@ -31,10 +31,21 @@ from .models import (
     RoundState,
     utcnow,
 )
-from .money import CURRENCIES, format_money
+from .money import CURRENCIES, MAX_MINOR_UNITS, format_money
 
 NAME_MAX = 150
 PLACE_NAME_MAX = 100
+#: Ballot limits: picks and ranks count projects on one ballot; points stay far below a 32-bit column.
+MAX_BALLOT_PROJECTS = 1_000
+MAX_POINTS = 1_000_000
+#: Scheduled phases fall within these years: every time zone can show them (year 1 or 9999 would overflow
+#: when converted to UTC or back), and no round is planned further ahead.
+MIN_SCHEDULE_YEAR = 2000
+MAX_SCHEDULE_YEAR = 2999
+#: Zone names zoneinfo knows that are not places: a build artefact ("Factory", shown as "-00"), whatever the
+#: server's clock uses ("localtime"), and the POSIX and leap-second copies of the real zones.
+PSEUDO_ZONES = ("Factory", "localtime", "posixrules")
+PSEUDO_ZONE_FOLDERS = ("posix/", "right/")
 
 
 class RoundValidationError(RoundError):
@@ -69,8 +80,11 @@ class RoundSettings:
 
 
 def valid_timezone(name: str) -> bool:
-    """True for an IANA zone name zoneinfo knows (``Europe/Amsterdam``), never for a bare offset."""
+    """True for an IANA zone name zoneinfo knows (``Europe/Amsterdam``), never for a bare offset or a pseudo
+    zone (``Factory``, ``localtime``, ``posix/…``)."""
     if not name or name not in available_timezones() and name != "UTC":
+        return False
+    if name in PSEUDO_ZONES or name.startswith(PSEUDO_ZONE_FOLDERS):
         return False
     try:
         ZoneInfo(name)
@@ -236,10 +250,15 @@ def _validate_budget(round_: Round, data: BudgetInput, budget: Budget | None) ->
         errors["district_id"] = "Choose one of the round's districts."
     elif data.scope == BudgetScope.CATEGORY.value and data.category_id not in {c.id for c in round_.categories}:
         errors["category_id"] = "Choose one of the round's categories."
+    too_large = f"At most {format_money(MAX_MINOR_UNITS, round_.currency)}."
     if data.amount is None or data.amount <= 0:
         errors["amount"] = "The budget must be more than zero."
+    elif data.amount > MAX_MINOR_UNITS:
+        errors["amount"] = too_large
     if data.min_project_cost is None or data.min_project_cost < 0:
         errors["min_project_cost"] = "The minimum project cost cannot be negative."
+    elif data.min_project_cost > MAX_MINOR_UNITS:
+        errors["min_project_cost"] = too_large
     if data.max_project_cost is not None:
         if data.min_project_cost is not None and data.max_project_cost < data.min_project_cost:
             errors["max_project_cost"] = "The maximum project cost is below the minimum."
@@ -369,12 +388,13 @@ def _validate_ballot(data: BallotSettings) -> tuple[dict[str, str], dict[str, An
         errors["ballot_type"] = "Choose approval, ranked, knapsack or points."
         return errors, resolved
 
-    def positive(name: str, label: str, *, zero_ok: bool = False) -> None:
+    def positive(name: str, label: str, *, zero_ok: bool = False, high: int = MAX_BALLOT_PROJECTS) -> None:
         value = getattr(data, name)
+        low = 0 if zero_ok else 1
         if value is None:
             errors[name] = f"Enter {label}."
-        elif value < (0 if zero_ok else 1):
-            errors[name] = f"{label[0].upper()}{label[1:]} must be {'zero or more' if zero_ok else 'at least 1'}."
+        elif not low <= value <= high:
+            errors[name] = f"{label[0].upper()}{label[1:]} must be between {low} and {high:,}."
 
     if kind == BallotType.APPROVAL.value:
         positive("min_picks", "the minimum number of picks", zero_ok=True)
@@ -390,17 +410,19 @@ def _validate_ballot(data: BallotSettings) -> tuple[dict[str, str], dict[str, An
         if not errors:
             if len(points) != data.max_ranks:
                 errors["points_per_rank"] = f"Give points for each of the {data.max_ranks} ranks (e.g. 3, 2, 1)."
-            elif any(p < 0 for p in points) or any(a < b for a, b in itertools.pairwise(points)):
+            elif any(not 0 <= p <= MAX_POINTS for p in points):
+                errors["points_per_rank"] = f"Points per rank must be between 0 and {MAX_POINTS:,}."
+            elif any(a < b for a, b in itertools.pairwise(points)):
                 errors["points_per_rank"] = "Points must not be negative and must not rise down the ranking."
             elif points[0] <= 0:
                 errors["points_per_rank"] = "The first rank must earn at least one point."
     elif kind == BallotType.KNAPSACK.value:
         value = data.min_spend_percent
         if value is None or not 0 <= value <= 100:
-            errors["min_spend_percent"] = "Enter the share of the budget a ballot must spend, from 0 to 100 %."
+            errors["min_spend_percent"] = "Enter the share of the budget a ballot must spend, between 0 and 100 %."
     elif kind == BallotType.POINTS.value:
-        positive("points_total", "the points each voter distributes")
-        positive("points_per_project_max", "the most points one project may get")
+        positive("points_total", "the points each voter distributes", high=MAX_POINTS)
+        positive("points_per_project_max", "the most points one project may get", high=MAX_POINTS)
         if not errors and data.points_per_project_max > data.points_total:
             errors["points_per_project_max"] = "A project cannot get more points than a voter has."
 
@@ -499,12 +521,23 @@ def to_utc(local: datetime | None, zone: str) -> datetime | None:
 
 
 def to_local(moment: datetime | None, zone: str) -> datetime | None:
-    """A stored UTC time shown in the round's time zone."""
+    """A stored UTC time shown in the round's time zone (in UTC when the zone cannot hold it: a time stored
+    before schedules were limited to :data:`MIN_SCHEDULE_YEAR`–:data:`MAX_SCHEDULE_YEAR` must not break pages)."""
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(zone))
+    try:
+        return moment.astimezone(ZoneInfo(zone))
+    except (OverflowError, ValueError, ZoneInfoNotFoundError):
+        return moment.astimezone(UTC)
+
+
+def schedule_year_error(moment: datetime | None) -> str | None:
+    """Why ``moment`` cannot be a phase's start or end, or None when it can."""
+    if moment is not None and not MIN_SCHEDULE_YEAR <= moment.year <= MAX_SCHEDULE_YEAR:
+        return f"Choose a time between the years {MIN_SCHEDULE_YEAR} and {MAX_SCHEDULE_YEAR}."
+    return None
 
 
 def set_schedule(
@@ -517,6 +550,9 @@ def set_schedule(
     previous_label = ""
     for state in PHASE_STATES:
         starts, ends = windows.get(state, (None, None))
+        for edge, moment in (("starts_at", starts), ("ends_at", ends)):
+            if (problem := schedule_year_error(moment)) is not None:
+                errors[f"{state.value}_{edge}"] = problem
         if starts and ends and ends <= starts:
             errors[f"{state.value}_ends_at"] = f"The {state.value} phase must end after it starts."
         first = starts or ends

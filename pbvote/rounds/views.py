@@ -19,6 +19,8 @@ from ..accounts.models import Organisation, Role
 from ..accounts.views import start_session
 from ..database import write_transaction
 from ..extensions import db, limiter
+from ..mail import external_url
+from ..safecsv import CSV_MIMETYPE
 from . import letters, lifecycle, operations, voters
 from .events import round_events, verify_chain
 from .forms import (
@@ -515,9 +517,9 @@ def generate_voter_codes(round_id: int):
         with write_transaction():
             round_ = _load_round(round_id)
             issued = voters.generate_voter_codes(round_, current_user, form.count.data, form.district_id.data)
-            vote_url = url_for("rounds.claim_voter_code", round_id=round_id, _external=True)
+            vote_url = external_url("rounds.claim_voter_code", round_id=round_id)
             if form.output.data == "csv":
-                body, mimetype, extension = letters.codes_csv(round_, issued), "text/csv; charset=utf-8", "csv"
+                body, mimetype, extension = letters.codes_csv(round_, issued), CSV_MIMETYPE, "csv"
             elif form.output.data == "pdf":
                 body, mimetype, extension = letters.codes_pdf(round_, issued, vote_url), "application/pdf", "pdf"
             else:
@@ -537,6 +539,10 @@ def register_voter(round_id: int):
     round_ = _load_round(round_id)
     if not lifecycle.can_view_round(current_user, round_):
         abort(404)
+    try:
+        voters.check_eligibility(round_, current_user)
+    except voters.NotEligible as refusal:
+        abort(403, description=str(refusal))
     form = RegisterVoterForm()
     form.district_id.choices = _district_choices(round_, "Choose your district")
     if form.validate_on_submit():

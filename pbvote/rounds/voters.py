@@ -18,8 +18,9 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
-from ..accounts.models import User
+from ..accounts.models import Role, User
 from ..extensions import db
+from ..safecsv import FORMULA_TRIGGERS
 from .events import EventKind, append_event
 from .lifecycle import Action, RoundError, require_action
 from .models import District, Round, RoundVoter, VoterCode, VoterRollEntry, VoterSource, utcnow
@@ -33,8 +34,6 @@ ROLL_MAX_ROWS = 200_000
 IDENTIFIER_MAX = 254
 ID_COLUMNS = ("email", "external_id")
 KNOWN_COLUMNS = (*ID_COLUMNS, "district")
-# Cells a spreadsheet would run as a formula when the roll is opened again (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 
 
@@ -142,7 +141,7 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
             district_name = row[district_index].strip() if district_index is not None else ""
             row_ok = True
             for cell in (raw, district_name):
-                if cell.startswith(FORMULA_START):
+                if cell.startswith(FORMULA_TRIGGERS):  # a spreadsheet would run it (CSV injection)
                     report.add(line, "formula", f"Line {line}: “{cell[:40]}” looks like a spreadsheet formula.")
                     row_ok = False
                     break
@@ -286,15 +285,40 @@ def _refuse_code_identity(user: Any) -> None:
                          "Register an account to take part in other rounds.")
 
 
+class NotEligible(VoterError):
+    """The person may not become a voter of this round at all (the view answers 403)."""
+
+
+def _roll_entry(round_: Round, user: User) -> VoterRollEntry | None:
+    return db.session.scalar(
+        select(VoterRollEntry).where(VoterRollEntry.round_id == round_.id, VoterRollEntry.identifier == user.email)
+    )
+
+
+def check_eligibility(round_: Round, user: User) -> None:
+    """Raise :class:`NotEligible` unless ``user`` is a resident of the round's organisation, on its roll, or
+    already one of its voters (by a code, say).
+
+    The roll is the council's explicit list of who may vote, so it counts whatever organisation the account
+    was registered in; without it, a round is for its own organisation's residents only.
+    """
+    if user.has_role(Role.RESIDENT, round_.organisation_id) or _roll_entry(round_, user) is not None:
+        return
+    if voter_record(round_, user) is not None:
+        return
+    raise NotEligible(f"Only residents of {round_.organisation.name} (or people on the round's voter roll) may vote "
+                      "in this round.")
+
+
 def register_voter(round_: Round, user: User, district_id: int | None) -> RoundVoter:
-    """Open registration: a signed-in resident joins the round's voters in the district they live in."""
+    """A signed-in resident of the round's organisation (or a person on its roll) joins the round's voters:
+    in the roll's district, else (open registration) in the district they live in."""
     require_action(round_, Action.REGISTER_VOTER)
     _refuse_code_identity(user)
     if voter_record(round_, user) is not None:
         raise VoterError("You are already registered to vote in this round.")
-    roll_entry = db.session.scalar(
-        select(VoterRollEntry).where(VoterRollEntry.round_id == round_.id, VoterRollEntry.identifier == user.email)
-    )
+    check_eligibility(round_, user)
+    roll_entry = _roll_entry(round_, user)
     if roll_entry is not None:
         return _make_voter(round_, user, roll_entry.district_id, VoterSource.ROLL, roll_entry)
     if not round_.open_registration:

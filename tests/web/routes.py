@@ -10,11 +10,11 @@ An entry is a ``RouteCase``:
   ``organisation``).
 - ``url_args``: a function ``world -> dict`` building the URL's values. ``world`` holds two organisations
   (``organisation``, where every role below is granted, and ``other_organisation``, where
-  ``council_elsewhere`` sits on the council), the signed-in ``user`` for the role under test, and
+  ``council_elsewhere`` sits on the council and ``resident_elsewhere`` lives), the signed-in ``user`` for the role under test, and
   ``world.fixture("create_round")`` to reach any fixture visible from ``tests/web/`` (put the factories your
   URLs need in ``tests/conftest.py`` or ``tests/web/conftest.py``).
 - ``expect``: per-role overrides of the expected status for GET (e.g. a sign-in page that sends signed-in
-  users home with 303).
+  users home with 303); ``FORBIDDEN`` there also means that role's POST must answer 403.
 - ``ok``: the status allowed users get for GET (default 200).
 
 Default expectations, checked by the role matrix:
@@ -26,12 +26,12 @@ PUBLIC             everyone → ``ok``                  —
 SIGNED_IN          confirmed users → ``ok``           anonymous → 302/303 to sign-in with ``next=``;
                                                       unconfirmed → 302/303 to the confirm page
 roles(…)           those roles here → ``ok``          anonymous → sign-in; unconfirmed → confirm page;
-                                                      other roles → 403; council elsewhere → 403
+                                                      other roles → 403; roles held elsewhere → 403
                                                       (or 404 where ``hide_from_elsewhere``)
 =================  =================================  ==========================================
 
 ``roles(…, organisation_scoped=False)``: as ``roles(…)``, but a role held in any organisation counts (so the
-council member elsewhere is let in where council is).
+council member elsewhere is let in where council is, the resident elsewhere where resident is).
 
 The declared ``access`` must match what the view's decorator says (``view.pbvote_access``): the walker checks
 both, so a route cannot quietly become more open than its entry says.
@@ -48,16 +48,20 @@ from tests.web.proposals import route_args as proposal_args
 from tests.web.rounds import route_args as round_args
 from tests.web.voting import route_args as voting_args
 
-# The roles the matrix walks. Every user but ANONYMOUS and COUNCIL_ELSEWHERE holds their role in
-# world.organisation; COUNCIL_ELSEWHERE is on the council of world.other_organisation.
+# The roles the matrix walks. Every user but ANONYMOUS and the two *_ELSEWHERE holds their role in
+# world.organisation; COUNCIL_ELSEWHERE is on the council of world.other_organisation and RESIDENT_ELSEWHERE
+# a resident there (a Hillview resident trying a Riverside round).
 ANONYMOUS = "anonymous"
 UNCONFIRMED = "unconfirmed"
 RESIDENT = "resident"
+RESIDENT_ELSEWHERE = "resident_elsewhere"
 MODERATOR = "moderator"
 COUNCIL = "council"
 COUNCIL_ELSEWHERE = "council_elsewhere"
 AUDITOR = "auditor"
-ROLES = (ANONYMOUS, UNCONFIRMED, RESIDENT, MODERATOR, COUNCIL, COUNCIL_ELSEWHERE, AUDITOR)
+ROLES = (ANONYMOUS, UNCONFIRMED, RESIDENT, RESIDENT_ELSEWHERE, MODERATOR, COUNCIL, COUNCIL_ELSEWHERE, AUDITOR)
+#: Where a role was granted elsewhere: the role it holds in world.other_organisation.
+ELSEWHERE = {COUNCIL_ELSEWHERE: COUNCIL, RESIDENT_ELSEWHERE: RESIDENT}
 SIGNED_IN_ROLES = tuple(role for role in ROLES if role != ANONYMOUS)
 
 #: Expected outcomes that are not a single status code.
@@ -84,8 +88,8 @@ class Access:
             return False
         if self.kind == "signed_in":
             return True
-        if role == COUNCIL_ELSEWHERE:
-            return COUNCIL in self.roles and not self.organisation_scoped
+        if role in ELSEWHERE:
+            return ELSEWHERE[role] in self.roles and not self.organisation_scoped
         return role in self.roles
 
 
@@ -123,7 +127,7 @@ class RouteCase:
     url_args: Callable[[World], dict] = no_args
     ok: int = 200
     expect: dict[str, int | str] = field(default_factory=dict)
-    hide_from_elsewhere: bool = False  # council of another organisation gets 404 (drafts they must not know of)
+    hide_from_elsewhere: bool = False  # roles of another organisation get 404 (drafts they must not know of)
 
     def expected(self, role: str) -> int | str:
         """The expected GET outcome for ``role``: a status code or one of TO_SIGN_IN, TO_CONFIRM, FORBIDDEN…"""
@@ -135,7 +139,7 @@ class RouteCase:
             return TO_SIGN_IN
         if role == UNCONFIRMED:
             return TO_CONFIRM
-        if role == COUNCIL_ELSEWHERE and self.hide_from_elsewhere:
+        if role in ELSEWHERE and self.hide_from_elsewhere:
             return FORBIDDEN_OR_NOT_FOUND
         return FORBIDDEN
 
@@ -166,6 +170,11 @@ def moderator_grant(world: World) -> dict:
     """The moderator's role grant in the organisation (something a council member may revoke)."""
     return {**org_slug(world), "grant_id": world.users[MODERATOR].role_grants[0].id}
 
+
+# Voting is for residents of the round's organisation or people on its roll: the page lets any signed-in user
+# knock, then refuses everyone else (GET and POST) with 403.
+_NOT_ELIGIBLE_TO_VOTE = {role: FORBIDDEN for role in (RESIDENT_ELSEWHERE, MODERATOR, COUNCIL, COUNCIL_ELSEWHERE,
+                                                      AUDITOR)}
 
 # Confirmed users are sent home from "please confirm your email"; the unconfirmed user sees the resend button,
 # and anonymous visitors a form asking for their address.
@@ -205,11 +214,11 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "rounds.manage_voters": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
     "rounds.upload_voter_roll": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
     "rounds.generate_voter_codes": RouteCase(roles(COUNCIL), url_args=round_args.draft_round),
-    "rounds.register_voter": RouteCase(SIGNED_IN, url_args=round_args.open_round),
+    "rounds.register_voter": RouteCase(SIGNED_IN, url_args=round_args.open_round, expect=_NOT_ELIGIBLE_TO_VOTE),
     "rounds.claim_voter_code": RouteCase(PUBLIC, url_args=round_args.open_round),
     # ---- proposals (URL builders in tests/web/proposals/route_args.py) ---------------------------------------
     "proposals.list_proposals": RouteCase(PUBLIC, url_args=proposal_args.open_round),
-    "proposals.submit_proposal": RouteCase(SIGNED_IN, url_args=proposal_args.open_round),
+    "proposals.submit_proposal": RouteCase(roles(RESIDENT), url_args=proposal_args.open_round),
     "proposals.show_proposal": RouteCase(PUBLIC, url_args=proposal_args.proposal),
     "proposals.show_proposal_image": RouteCase(PUBLIC, url_args=proposal_args.proposal),
     "proposals.list_revisions": RouteCase(PUBLIC, url_args=proposal_args.proposal),

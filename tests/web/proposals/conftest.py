@@ -45,15 +45,3 @@ def bob(create_user):
 def council(create_user):
     """A council member of Testville."""
     return create_user(email="council@example.org", display_name="Clerk", roles=("council",))
-
-
-@pytest.fixture
-def client_for(app, auth):
-    """``client_for(user)`` → a new test client signed in as ``user`` (each person has their own browser)."""
-
-    def make(user):
-        client = app.test_client()
-        auth.login(user, client=client)
-        return client
-
-    return make

@@ -42,17 +42,6 @@ def elsewhere(create_organisation, create_user):
     return create_user(email="clerk@otherton.example", roles=("council",), organisation=other)
 
 
-@pytest.fixture
-def client_for(app, auth):
-    """``client_for(user)`` → a new test client signed in as ``user``."""
-
-    def make(user):
-        client = app.test_client()
-        auth.login(user, client=client)
-        return client
-
-    return make
-
 
 @pytest.fixture
 def pbvote_cli(app):
