@@ -3,6 +3,9 @@
 Projects are the budget's ballot proposals (id as text, cost in minor units, title as name); votes are the
 budget's counted ballots in the order they were cast. Ranked ballots carry the points their ranks earn when the
 council set points per rank, so greedy orders projects by those points, as cities that count ranks do.
+
+An imported round's ballots are the file's (kept verbatim in ``RoundImport``): its projects are renamed to the
+proposals made from them (same order, costs in minor units), its votes keep every column, demographics included.
 """
 
 from __future__ import annotations
@@ -11,15 +14,18 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..proposals.operations import ballot_proposals, exclusion_groups_param
-from ..rounds.models import BallotType, Budget
+from ..rounds.models import BallotType, Budget, RoundImport
+from ..rounds.money import exponent
 from ..rounds.operations import TALLY_VOTE_TYPE
-from ..tally import Election, Project
+from ..tally import Election, Project, loads
 from ..voting.models import Ballot
 
 
 def election_for_budget(budget: Budget) -> Election:
     """The budget's projects and counted ballots as an election the tally rules read."""
     round_ = budget.round
+    if round_.imported:
+        return _imported_election(budget)
     proposals = ballot_proposals(round_, budget)
     projects = [Project(id=str(p.id), cost=p.total_cost, name=p.title, fields={"name": p.title})
                 for p in proposals]
@@ -56,6 +62,37 @@ def election_for_budget(budget: Budget) -> Election:
         vote_columns=["voter_id", "vote", *(["points"] if with_points else [])],
         vote_rows=vote_rows,
     )
+
+
+def _imported_election(budget: Budget) -> Election:
+    """The imported file's election with the proposals' ids and minor-unit costs in place of the file's."""
+    round_ = budget.round
+    record = db.session.scalar(select(RoundImport).where(RoundImport.round_id == round_.id))
+    election = loads(record.content)
+    # The import made one proposal per project, in the file's order.
+    proposals = sorted(ballot_proposals(round_, budget), key=lambda proposal: proposal.id)
+    new_id = {project.id: str(proposal.id) for project, proposal in zip(election.projects, proposals, strict=True)}
+    scale = 10 ** exponent(round_.currency)
+    projects = [Project(id=new_id[p.id], cost=p.cost * scale, name=p.name,
+                        fields={**p.fields, "project_id": new_id[p.id], "cost": str(p.cost * scale)})
+                for p in election.projects]
+    vote_at = election.vote_columns.index("vote")
+    vote_rows = []
+    for row in election.vote_rows:
+        row = list(row)
+        row[vote_at] = ",".join(new_id[choice] for choice in row[vote_at].split(",") if choice)
+        vote_rows.append(row)
+    meta = {**election.meta, "budget": str(budget.amount), "currency": round_.currency}
+    meta.pop("fully_funded", None)  # the minor-unit budget no longer says anything about that flag
+    return Election(meta=meta, projects=projects, project_columns=election.project_columns,
+                    vote_columns=election.vote_columns, vote_rows=vote_rows)
+
+
+def counted_tracking_codes(budget: Budget) -> list[str]:
+    """The tracking codes of the budget's counted ballots, sorted (an imported round has none)."""
+    return sorted(db.session.scalars(
+        select(Ballot.tracking_code).where(Ballot.budget_id == budget.id, Ballot.superseded_at.is_(None))
+    ))
 
 
 def rule_params_for_budget(budget: Budget) -> dict:
