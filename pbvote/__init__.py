@@ -94,10 +94,11 @@ def configure_blueprints(app: Flask) -> None:
     from .core.blueprint import bp as core_bp
     from .paper.blueprint import bp as paper_bp
     from .proposals.blueprint import bp as proposals_bp
+    from .results.blueprint import bp as results_bp
     from .rounds.blueprint import bp as rounds_bp
     from .voting.blueprint import bp as voting_bp
 
-    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, voting_bp, paper_bp):
+    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, voting_bp, paper_bp, results_bp):
         app.register_blueprint(blueprint)
 
 
