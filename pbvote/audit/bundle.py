@@ -48,7 +48,7 @@ By hand:
    of ballots and the SHA-256 of its sorted tracking codes, one per line: compare with tracking_codes.txt and
    the ballots of ballots.pb.
 4. Tally: `pbvote tally budget-<id>/ballots.pb --rule RULE` with the rule and parameters of results.json
-   gives the same selected projects. Amounts are in minor units of the currency (cents).
+   gives the same selected projects. Amounts are in the units ballots.pb's META comment names.
 5. Your ballot: your tracking code is in tracking_codes.txt of its budget if your ballot was counted.
 """
 
@@ -67,8 +67,9 @@ def _meta(round_: Round, budget: Budget, election: Election, rows: int) -> dict[
     meta.update(num_projects=str(len(election.projects)), num_votes=str(rows))
     earlier = meta.get("comment", "").strip()
     number = len(re.findall(r"#\d+: ", earlier)) + 1  # pabulib numbers comments "#1: …", "#2: …"
+    unit = f"whole {round_.currency}" if round_.imported else f"minor units of {round_.currency}"
     meta["comment"] = (f"{earlier} " if earlier else "") + (
-        f"#{number}: Amounts in minor units of {round_.currency}. Voter ids are random and the ballots shuffled; "
+        f"#{number}: Amounts in {unit}. Voter ids are random and the ballots shuffled; "
         f"demographic columns only where every combination has at least {K_ANONYMITY} voters.")
     return meta
 

@@ -5,7 +5,10 @@ budget's counted ballots in the order they were cast. Ranked ballots carry the p
 council set points per rank, so greedy orders projects by those points, as cities that count ranks do.
 
 An imported round's ballots are the file's (kept verbatim in ``RoundImport``): its projects are renamed to the
-proposals made from them (same order, costs in minor units), its votes keep every column, demographics included.
+proposals made from them (same order), its votes keep every column, demographics included, and its amounts stay
+in the file's whole currency units — rules such as MES with add1 raise each voter's budget one money unit at a
+time, so counting in cents would not be the count the city announced. :func:`money_scale` says how many minor
+units one money unit of a budget's election is.
 """
 
 from __future__ import annotations
@@ -72,9 +75,7 @@ def _imported_election(budget: Budget) -> Election:
     # The import made one proposal per project, in the file's order.
     proposals = sorted(ballot_proposals(round_, budget), key=lambda proposal: proposal.id)
     new_id = {project.id: str(proposal.id) for project, proposal in zip(election.projects, proposals, strict=True)}
-    scale = 10 ** exponent(round_.currency)
-    projects = [Project(id=new_id[p.id], cost=p.cost * scale, name=p.name,
-                        fields={**p.fields, "project_id": new_id[p.id], "cost": str(p.cost * scale)})
+    projects = [Project(id=new_id[p.id], cost=p.cost, name=p.name, fields={**p.fields, "project_id": new_id[p.id]})
                 for p in election.projects]
     vote_at = election.vote_columns.index("vote")
     vote_rows = []
@@ -82,10 +83,13 @@ def _imported_election(budget: Budget) -> Election:
         row = list(row)
         row[vote_at] = ",".join(new_id[choice] for choice in row[vote_at].split(",") if choice)
         vote_rows.append(row)
-    meta = {**election.meta, "budget": str(budget.amount), "currency": round_.currency}
-    meta.pop("fully_funded", None)  # the minor-unit budget no longer says anything about that flag
-    return Election(meta=meta, projects=projects, project_columns=election.project_columns,
+    return Election(meta=election.meta, projects=projects, project_columns=election.project_columns,
                     vote_columns=election.vote_columns, vote_rows=vote_rows)
+
+
+def money_scale(budget: Budget) -> int:
+    """Minor units per money unit of the budget's election: 1, or the currency's for an imported file."""
+    return 10 ** exponent(budget.round.currency) if budget.round.imported else 1
 
 
 def counted_tracking_codes(budget: Budget) -> list[str]:
@@ -97,7 +101,8 @@ def counted_tracking_codes(budget: Budget) -> list[str]:
 
 def rule_params_for_budget(budget: Budget) -> dict:
     """The budget's stored rule parameters, plus what the rounds know and the rule needs (exclusion groups)."""
-    params = dict(budget.rule_params or {})
+    # A parameter left unset (None: "the rule's default") is not passed, so the rule applies its default.
+    params = {name: value for name, value in (budget.rule_params or {}).items() if value is not None}
     if budget.rule_id == "greedy-exclusive" and not params.get("groups"):
         params["groups"] = exclusion_groups_param(budget.round, budget)
     return params

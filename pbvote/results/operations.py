@@ -25,7 +25,7 @@ from ..rounds.voters import voter_record
 from ..safecsv import csv_bytes
 from ..tally import Election, RuleError, compute, jsonable, load_rules
 from ..voting.models import Ballot
-from .adapter import election_for_budget, rule_params_for_budget
+from .adapter import election_for_budget, money_scale, rule_params_for_budget
 from .models import TallyResult
 
 
@@ -176,6 +176,7 @@ class BudgetResults:
     result: TallyResult
     projects: list[ProjectResult]
     trace: list[str]
+    scale: int = 1  # minor units per money unit of the stored outcome (see adapter.money_scale)
 
     @property
     def funded(self) -> list[ProjectResult]:
@@ -200,28 +201,30 @@ def votes_per_project(election: Election) -> dict[str, int]:
 def budget_results(budget: Budget, result: TallyResult) -> BudgetResults:
     """The budget's projects (funded first, in the rule's order, then by votes) and its trace in words."""
     election = election_for_budget(budget)
+    scale = money_scale(budget)
     votes = votes_per_project(election)
     selected = [str(project_id) for project_id in result.selected]
     projects = [
-        ProjectResult(int(p.id), p.name, p.cost, votes[p.id], p.id in selected) for p in election.projects
+        ProjectResult(int(p.id), p.name, p.cost * scale, votes[p.id], p.id in selected) for p in election.projects
     ]
     order = {project_id: position for position, project_id in enumerate(selected)}
     projects.sort(key=lambda p: (not p.funded, order.get(str(p.id), 0), -p.votes, p.id))
     names = {p.id: p.name for p in election.projects}
-    trace = [step_in_words(step, names, budget.round.currency) for step in result.outcome.get("steps", [])]
-    return BudgetResults(budget, result, projects, trace)
+    trace = [step_in_words(step, names, budget.round.currency, scale) for step in result.outcome.get("steps", [])]
+    return BudgetResults(budget, result, projects, trace, scale)
 
 
 def _amount(value: Any) -> Fraction:
     return Fraction(str(value))
 
 
-def _money(value: Any, currency: str) -> str:
-    return format_money(round(_amount(value)), currency)
+def step_in_words(step: dict[str, Any], names: dict[str, str], currency: str, scale: int = 1) -> str:
+    """One step of the stored trace in plain words, with money in the round's currency (the trace's amounts
+    are money units of ``scale`` minor units each)."""
 
+    def _money(value: Any, currency: str) -> str:
+        return format_money(round(_amount(value) * scale), currency)
 
-def step_in_words(step: dict[str, Any], names: dict[str, str], currency: str) -> str:
-    """One step of the stored trace in plain words, with money in the round's currency."""
     title = names.get(str(step.get("project")), f"project {step.get('project')}")
     details = step.get("details") or {}
     cost = step.get("cost")
@@ -280,6 +283,7 @@ def compare_rules(budget: Budget, result: TallyResult, rule_ids: list[str]) -> l
     """The stored outcome and each other rule of the registry side by side (rules run with their defaults;
     a rule that cannot read these ballots says why instead)."""
     election = election_for_budget(budget)
+    scale = money_scale(budget)
     stored = [str(project_id) for project_id in result.selected]
     comparisons = []
     for rule_id in rule_ids:
@@ -290,10 +294,10 @@ def compare_rules(budget: Budget, result: TallyResult, rule_ids: list[str]) -> l
             comparisons.append(RuleComparison(rule_id, [], 0, 0, election.num_voters, [], [], None, str(error)))
             continue
         selected = list(outcome.selected)
-        equal_share = Fraction(election.budget, election.num_voters) if rule_id == "mes" and election.num_voters \
+        equal_share = Fraction(budget.amount, election.num_voters) if rule_id == "mes" and election.num_voters \
             else None
         comparisons.append(RuleComparison(
-            rule_id, [int(p) for p in selected], outcome.spent, _voters_with_funded(election, set(selected)),
+            rule_id, [int(p) for p in selected], outcome.spent * scale, _voters_with_funded(election, set(selected)),
             election.num_voters, [int(p) for p in selected if p not in stored],
             [int(p) for p in stored if p not in selected], equal_share,
         ))
@@ -335,7 +339,7 @@ def ballot_story(view: BudgetResults, ballot: Ballot) -> BallotStory:
     share = None
     steps = view.result.outcome.get("steps", [])
     if view.result.rule_id == "mes":
-        shares = [_amount(s["details"]["per_voter_budget"]) for s in steps
+        shares = [_amount(s["details"]["per_voter_budget"]) * view.scale for s in steps
                   if s["action"] == "budget" and "per_voter_budget" in s.get("details", {})]
         share = shares[-1] if shares else Fraction(view.budget.amount, max(view.result.ballots_counted, 1))
         left = share
@@ -343,7 +347,7 @@ def ballot_story(view: BudgetResults, ballot: Ballot) -> BallotStory:
         for step in steps:
             details = step.get("details") or {}
             if step["action"] == "select" and "price_per_voter" in details and int(step["project"]) in mine:
-                paid = min(left, _amount(details["price_per_voter"]))
+                paid = min(left, _amount(details["price_per_voter"]) * view.scale)
                 left -= paid
                 payments.append((by_id[int(step["project"])], paid))
     return BallotStory(view.budget, choices, payments, share)
