@@ -71,6 +71,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         click.echo("  " + "  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
     click.echo(f"Voting is open in round {demo.voting_round_id}: sign in as resident@riverside.example to vote, or "
                f"try a voter code at http://{host}:{port}/rounds/{demo.voting_round_id}/code with {demo.voter_code}")
+    click.echo(f"Published results (equal shares, compared with greedy) of round {demo.results_round_id}: "
+               f"http://{host}:{port}/rounds/{demo.results_round_id}/results")
     if app.config["MAIL_BACKEND"] == "outbox":
         click.echo(f"Mails (confirmation, password reset) are written to {Path(app.instance_path) / 'outbox'}")
     if no_serve:

@@ -53,6 +53,8 @@ class DemoData:
     # The round open for voting and an unclaimed voter code for it (printed by ``pbvote demo``).
     voting_round_id: int | None = None
     voter_code: str = ""
+    # The round whose results are published (cast ballots, equal shares, compared with greedy).
+    results_round_id: int | None = None
 
 
 def seed_accounts() -> DemoData:
@@ -95,12 +97,14 @@ def seed_demo() -> DemoData:
     data = seed_accounts()
     # Features add their demo content below, each through its own function taking ``data``.
     from .proposals.demo import seed_proposals
+    from .results.demo import seed_results
     from .rounds.demo import seed_rounds
     from .voting.demo import seed_voting
 
     seed_rounds(data)
     seed_proposals(data)  # after the rounds: proposals go into them
     data.voting_round_id, data.voter_code = seed_voting(data)
+    data.results_round_id = seed_results(data)
     return data
 
 

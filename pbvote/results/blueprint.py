@@ -5,6 +5,7 @@ from flask import Blueprint
 from . import views
 
 bp = Blueprint("results", __name__)
+bp.app_context_processor(views.template_helpers)
 
 ROUND = "/rounds/<int(max=2147483647):round_id>"
 

@@ -26,6 +26,11 @@ from .operations import ResultsError, canonical_json
 SEE_OTHER = 303
 
 
+def template_helpers() -> dict:
+    """For the round page: ``round_publication(round)`` (None until published)."""
+    return {"round_publication": operations.publication_of}
+
+
 def _is_council(round_: Round) -> bool:
     return current_user.is_authenticated and current_user.has_role(Role.COUNCIL, round_.organisation_id)
 
