@@ -1,13 +1,13 @@
 """Pure helpers for the bundle's ballots: random voter ids, a shuffled order and k-anonymous demographics.
 
-Voter ids and the order come from an HMAC of each ballot's original id under the round's secret seed, so
-nobody can link a published row to a ballot without the seed, and the same round always gives the same file.
+Voter ids and the order come from a keyed hash (BLAKE2b in its MAC mode, much faster than HMAC for 60,000
+rows) of each ballot's original id under the round's secret seed, so nobody can link a published row to a
+ballot without the seed, and the same round always gives the same file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections import Counter
 from collections.abc import Sequence
 
@@ -44,7 +44,7 @@ def anonymise_votes(seed: bytes, scope: str, columns: Sequence[str], rows: Seque
     positions = [columns.index(c) for c in published]
     keyed = []
     for row in rows:
-        tag = hmac.new(seed, f"{scope}:{row[voter_at]}".encode(), hashlib.sha256).hexdigest()
+        tag = hashlib.blake2b(f"{scope}:{row[voter_at]}".encode(), key=seed, digest_size=16).hexdigest()
         new_row = [row[i] for i in positions]
         new_row[0] = tag[:VOTER_ID_HEX_DIGITS]
         keyed.append((tag, new_row))

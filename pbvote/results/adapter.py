@@ -13,7 +13,7 @@ units one money unit of a budget's election is.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 
 from ..extensions import db
 from ..proposals.operations import ballot_proposals, exclusion_groups_param
@@ -35,8 +35,10 @@ def election_for_budget(budget: Budget) -> Election:
     kind = budget.ballot_type_enum
     rank_points = list(budget.points_per_rank or []) if kind == BallotType.RANKED else []
     with_points = kind == BallotType.POINTS or bool(rank_points)
+    # Only points ballots store points: reading (and JSON-decoding) the column for others costs time at scale.
+    points_column = Ballot.points if kind == BallotType.POINTS else null()
     rows = db.session.execute(
-        select(Ballot.choices, Ballot.points)
+        select(Ballot.choices, points_column)
         .where(Ballot.budget_id == budget.id, Ballot.superseded_at.is_(None))
         .order_by(Ballot.id)
     ).all()
