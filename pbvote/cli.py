@@ -233,8 +233,8 @@ from .tally.cli import tally_command
 main.add_command(tally_command, "tally")
 
 # Rounds: scheduled phase changes (cron), the event-log check, importing past rounds.
+from .audit.commands import bundle_command, verify_command
 from .rounds.commands import audit_group, import_pb_command, tick_command
-from .audit.commands import bundle_command, verify_command  # noqa: E402
 
 main.add_command(tick_command)
 main.add_command(audit_group)

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from pbvote.audit.keys import public_key_hex
 from pbvote.audit.verify import verify_bundle
 from pbvote.database import write_transaction
-from pbvote.extensions import db
 from pbvote.rounds.models import Round
 from pbvote.voting.operations import BallotContent, cast_ballot, close_voting
 from tests.browser.conftest import TIMEOUT_MS

@@ -21,7 +21,7 @@ def test_the_demo_shows_published_results_with_mes_and_greedy_compared(app, clie
     assert result.rule_id == "mes" and result.ballots_counted == 41
 
     compare = client.get(f"/rounds/{round_.id}/results/{budget.id}/compare").get_data(as_text=True)
-    row = lambda rule: compare.split(f"<th scope=\"row\">{rule}", 1)[1].split("</tr>", 1)[0]  # noqa: E731
+    row = lambda rule: compare.split(f"<th scope=\"row\">{rule}", 1)[1].split("</tr>", 1)[0]
     assert "Harbour allotment gardens" in row("greedy")  # greedy leaves it out, equal shares funds it
     assert "none" in row("mes (stored)")
 
