@@ -23,7 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ..rounds.events import canonical_fields, round_events
-from ..rounds.models import Budget, Round
+from ..rounds.models import Budget, Round, RoundState
 from ..safecsv import csv_bytes
 from ..tally import Election, Project, dumps
 from .anonymise import K_ANONYMITY, anonymise_votes
@@ -61,9 +61,12 @@ def _meta(round_: Round, budget: Budget, election: Election, rows: int) -> dict[
     meta.setdefault("unit", round_.organisation.name)
     meta.setdefault("instance", str(round_.created_at.year))
     meta.setdefault("subunit", budget.name)
-    stamp = round_.state_changed_at.strftime("%d.%m.%Y")
-    meta.setdefault("date_begin", stamp)
-    meta.setdefault("date_end", stamp)
+    # The voting phase's dates (pabulib's date_begin/date_end), else the day the round reached its state.
+    voting = round_.phase_for(RoundState.VOTING)
+    begin = (voting and voting.starts_at) or round_.state_changed_at
+    end = (voting and voting.ends_at) or round_.state_changed_at
+    meta.setdefault("date_begin", begin.strftime("%d.%m.%Y"))
+    meta.setdefault("date_end", end.strftime("%d.%m.%Y"))
     meta.update(num_projects=str(len(election.projects)), num_votes=str(rows))
     earlier = meta.get("comment", "").strip()
     number = len(re.findall(r"#\d+: ", earlier)) + 1  # pabulib numbers comments "#1: …", "#2: …"
