@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pbvote.extensions import db
 from pbvote.rounds.importing import import_round
 from pbvote.rounds.models import Round
 from tests.conftest import PABULIB_DIR
