@@ -96,10 +96,12 @@ def configure_blueprints(app: Flask) -> None:
     from .deliberation.blueprint import bp as deliberation_bp
     from .paper.blueprint import bp as paper_bp
     from .proposals.blueprint import bp as proposals_bp
+    from .results.blueprint import bp as results_bp
     from .rounds.blueprint import bp as rounds_bp
     from .voting.blueprint import bp as voting_bp
 
-    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, deliberation_bp, voting_bp, paper_bp):
+    for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, deliberation_bp, voting_bp, paper_bp,
+                      results_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -71,6 +71,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         click.echo("  " + "  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
     click.echo(f"Voting is open in round {demo.voting_round_id}: sign in as resident@riverside.example to vote, or "
                f"try a voter code at http://{host}:{port}/rounds/{demo.voting_round_id}/code with {demo.voter_code}")
+    click.echo(f"Published results (equal shares, compared with greedy) of round {demo.results_round_id}: "
+               f"http://{host}:{port}/rounds/{demo.results_round_id}/results")
     if app.config["MAIL_BACKEND"] == "outbox":
         click.echo(f"Mails (confirmation, password reset) are written to {Path(app.instance_path) / 'outbox'}")
     if no_serve:
@@ -231,6 +233,7 @@ from .tally.cli import tally_command
 main.add_command(tally_command, "tally")
 
 # Rounds: scheduled phase changes (cron), the event-log check, importing past rounds.
+from .audit.commands import bundle_command, verify_command
 from .rounds.commands import audit_group, import_pb_command, tick_command
 
 
@@ -247,4 +250,6 @@ def tick(context: click.Context) -> None:
 
 
 main.add_command(audit_group)
+audit_group.add_command(bundle_command)
+audit_group.add_command(verify_command)
 main.add_command(import_pb_command)

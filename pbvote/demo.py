@@ -53,6 +53,8 @@ class DemoData:
     # The round open for voting and an unclaimed voter code for it (printed by ``pbvote demo``).
     voting_round_id: int | None = None
     voter_code: str = ""
+    # The round whose results are published (cast ballots, equal shares, compared with greedy).
+    results_round_id: int | None = None
 
 
 def seed_accounts() -> DemoData:
@@ -96,6 +98,7 @@ def seed_demo() -> DemoData:
     # Features add their demo content below, each through its own function taking ``data``.
     from .deliberation.demo import seed_threads
     from .proposals.demo import seed_proposals
+    from .results.demo import seed_results
     from .rounds.demo import seed_rounds
     from .voting.demo import seed_voting
 
@@ -103,6 +106,7 @@ def seed_demo() -> DemoData:
     seed_proposals(data)  # after the rounds: proposals go into them
     data.voting_round_id, data.voter_code = seed_voting(data)
     seed_threads(data)  # after the proposals (the voting round's too): discussions are about them
+    data.results_round_id = seed_results(data)
     return data
 
 

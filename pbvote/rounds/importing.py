@@ -152,6 +152,9 @@ def import_round(
         {"filename": filename[:255], "sha256": record.sha256, "rule_id": rule_id, "projects": len(election.projects),
          "voters": election.num_voters, "selected": computed, "matches_file": recorded is not None},
     )
+    from ..results.operations import record_imported_results  # results build on rounds
+
+    record_imported_results(round_, actor)
     return round_
 
 

@@ -53,6 +53,7 @@ from tests.web.api import route_args as api_args
 from tests.web.deliberation import route_args as deliberation_args
 from tests.web.paper import route_args as paper_args
 from tests.web.proposals import route_args as proposal_args
+from tests.web.results import route_args as results_args
 from tests.web.rounds import route_args as round_args
 from tests.web.voting import route_args as voting_args
 
@@ -256,6 +257,15 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "proposals.merge_proposal": RouteCase(roles(COUNCIL), url_args=proposal_args.proposal_under_review),
     "proposals.list_exclusion_groups": RouteCase(roles(COUNCIL), url_args=proposal_args.review_round),
     "proposals.delete_exclusion_group": RouteCase(roles(COUNCIL), url_args=proposal_args.exclusion_group),
+    # ---- results (URL builders in tests/web/results/route_args.py; unpublished results: tests/web/results) --
+    "results.show_results": RouteCase(PUBLIC, url_args=results_args.results),
+    "results.compare_rules": RouteCase(PUBLIC, url_args=results_args.budget),
+    "results.publish_results": RouteCase(roles(COUNCIL), url_args=results_args.results),
+    "results.download_results_csv": RouteCase(PUBLIC, url_args=results_args.results),
+    "results.download_results_json": RouteCase(PUBLIC, url_args=results_args.results),
+    "results.download_bundle": RouteCase(PUBLIC, url_args=results_args.results),
+    "results.check_tracking_code": RouteCase(PUBLIC, url_args=results_args.results),
+    "results.check_tracking_code_json": RouteCase(PUBLIC, url_args=results_args.results),
     # ---- voting (URL builders in tests/web/voting/route_args.py) ---------------------------------------------
     "voting.show_voting": RouteCase(SIGNED_IN, url_args=voting_args.voting_round),
     "voting.edit_ballot": RouteCase(SIGNED_IN, url_args=voting_args.ballot),

@@ -24,7 +24,7 @@ def test_the_demo_round_is_open_for_voting_and_its_code_works(app, client, auth,
     assert kinds == {"citywide": "ranked", "district": "approval"}
     resident = data.users["resident@riverside.example"]
     assert voter_record(round_, resident) is not None
-    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id)) == 0
 
     auth.login(resident, DEMO_PASSWORD)
     citywide = next(b for b in round_.budgets if b.scope == "citywide")
