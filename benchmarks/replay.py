@@ -278,6 +278,8 @@ def gunicorn(database_url: str, workdir: Path, port: int, workers: int, threads:
         "PBVOTE_SECRET_KEY": secrets.token_urlsafe(32),
         "PBVOTE_INSTANCE_PATH": str(workdir / "instance"),
         "PBVOTE_MAIL_BACKEND": "outbox",
+        # Production refuses to start without its public host name; here that is the bind address.
+        "PBVOTE_SERVER_NAME": f"127.0.0.1:{port}",
         # One address sends every request here, as a kiosk would; the limits are the deployment's choice.
         "PBVOTE_RATELIMIT_API_CODE": "1000000 per minute",
         "PBVOTE_RATELIMIT_API_SIGN_IN": "1000 per minute",

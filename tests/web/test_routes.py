@@ -279,7 +279,7 @@ def test_route_answers_each_role_as_declared(app, client, visit, endpoint, metho
     data = {"csrf_token": client.csrf_token()}
     response = client.open(url, method=method, data=data, headers=headers)
     where = f"{role} {method} {url}"
-    if case.access.allows(role) or (role in case.expect and expected not in (FORBIDDEN, FORBIDDEN_OR_NOT_FOUND)):
+    if (case.access.allows(role) or role in case.expect) and expected not in (FORBIDDEN, FORBIDDEN_OR_NOT_FOUND):
         # Allowed (an empty form may be refused as invalid input, but never as a permission problem).
         assert response.status_code < 500, f"{where} gave {response.status_code}"
         assert response.status_code not in (401, 403, 405), f"{where} refused an allowed user: {response.status_code}"
