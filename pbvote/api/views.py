@@ -157,11 +157,7 @@ def show_receipt(round_id: int, budget_id: int):
 # ---- council ---------------------------------------------------------------------------------------------------
 
 
-def _round_organisation(round_id: int) -> int | None:
-    return organisation_id_of_round(round_id)
-
-
-@token_role_required(Role.COUNCIL, organisation=_round_organisation)
+@token_role_required(Role.COUNCIL, organisation=organisation_id_of_round)
 @bp.arguments(VoterCodesInputSchema)
 @bp.response(201, VoterCodesSchema)
 def create_voter_codes(data: dict, round_id: int):
@@ -184,14 +180,14 @@ def _change_phase(change, round_id: int):
     return operations.round_state_document(round_)
 
 
-@token_role_required(Role.COUNCIL, organisation=_round_organisation)
+@token_role_required(Role.COUNCIL, organisation=organisation_id_of_round)
 @bp.response(200, RoundStateSchema)
 def open_voting(round_id: int):
     """Open voting (from review or deliberation); ballot settings freeze."""
     return _change_phase(operations.open_voting, round_id)
 
 
-@token_role_required(Role.COUNCIL, organisation=_round_organisation)
+@token_role_required(Role.COUNCIL, organisation=organisation_id_of_round)
 @bp.response(200, RoundStateSchema)
 def close_voting(round_id: int):
     """Close voting: log each budget's count and tracking-code digest, tally every budget."""

@@ -515,13 +515,6 @@ def _mail_receipt(user: Any, receipt: Receipt) -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def counted_ballots(budget: Budget) -> list[Ballot]:
-    """The budget's current ballots (superseded ones never count), in the order they were cast."""
-    return list(
-        db.session.scalars(
-            select(Ballot).where(Ballot.budget_id == budget.id, Ballot.superseded_at.is_(None)).order_by(Ballot.id)
-        )
-    )
 
 
 def count_current(budget: Budget) -> int:
@@ -558,8 +551,3 @@ def close_voting(round_: Round, actor: Any = None, *, reason: str = "tally") -> 
     transition_round(round_, RoundState.TALLIED, actor, reason=reason)
     return round_
 
-
-def voting_summary(round_: Round, user: Any) -> list[tuple[Budget, Ballot | None, BallotDraft | None]]:
-    """For the voting page: each budget the user may vote in, with their current ballot and draft."""
-    voter = voter_record(round_, user)
-    return [(budget, current_ballot(budget, voter), draft_of(budget, voter)) for budget in budgets_for_voter(round_, voter)]

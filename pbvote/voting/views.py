@@ -261,11 +261,7 @@ def show_receipt(round_id: int, budget_id: int):
     return _no_store(current_app.make_response(page))
 
 
-def _round_organisation(round_id: int) -> int | None:
-    return organisation_id_of_round(round_id)
-
-
-@role_required(Role.COUNCIL, organisation=_round_organisation)
+@role_required(Role.COUNCIL, organisation=organisation_id_of_round)
 def close_voting(round_id: int):
     """GET: what closing will do (ballot counts); POST: close voting, tally every budget, go to tallied."""
     round_, _ = _load(round_id)
