@@ -67,6 +67,9 @@ def test_a_code_voter_ranks_submits_changes_and_only_the_last_ballot_counts(
     page.evaluate("window.pbvoteMarker = 'same document'")  # survives only if nothing reloads the page
 
     def keyboard_press(name: str) -> None:
+        # htmx enables the swapped-in form only once it settles (settle delay 20 ms); a key press before that
+        # would take the no-JavaScript path, which works but reloads the page.
+        page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-swapping, .htmx-request')")
         page.get_by_role("button", name=name).focus()
         page.keyboard.press("Enter")
 
@@ -78,7 +81,7 @@ def test_a_code_voter_ranks_submits_changes_and_only_the_last_ballot_counts(
     expect(ranking).to_have_text([city[2].title, city[3].title, city[1].title])
     assert page.evaluate("window.pbvoteMarker") == "same document"
     # Focus stays on the moved project, so a keyboard user can keep moving it.
-    assert page.evaluate("document.activeElement.closest('li')?.id") == f"project-{city[3].id}"
+    page.wait_for_function("id => document.activeElement.closest('li')?.id === id", arg=f"project-{city[3].id}")
     axe_check(page)
     page.get_by_role("link", name="Review and submit").focus()
     page.keyboard.press("Enter")
