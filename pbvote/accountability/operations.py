@@ -264,16 +264,14 @@ def delivery_of(round_: Round) -> Delivery:
     for update in db.session.scalars(_newest_first(select(ProgressUpdate).where(
             ProgressUpdate.round_id == round_.id))):
         latest.setdefault(update.proposal_id, update)
-    projects = []
     results = db.session.execute(
         select(Budget.name, TallyResult.selected).join(TallyResult, TallyResult.budget_id == Budget.id)
         .where(Budget.round_id == round_.id).order_by(Budget.id)
     ).all()
-    for budget_name, selected in results:
-        for proposal_id in selected:
-            proposal = db.session.get(Proposal, int(proposal_id))
-            if proposal is not None:
-                projects.append(ProjectDelivery(proposal, budget_name, latest.get(proposal.id)))
+    ids = {int(proposal_id) for _, selected in results for proposal_id in selected}
+    proposals = {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(ids)))} if ids else {}
+    projects = [ProjectDelivery(proposals[int(proposal_id)], budget_name, latest.get(int(proposal_id)))
+                for budget_name, selected in results for proposal_id in selected if int(proposal_id) in proposals]
     counts: dict[DeliveryStatus | None, int] = {status: 0 for status in DeliveryStatus}
     counts[None] = 0
     for project in projects:
