@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from PIL import Image
+from sqlalchemy.exc import IntegrityError
 
 from pbvote.accountability.models import ProgressUpdate
 from pbvote.accountability.operations import UPDATE_EDITED, UPDATE_POSTED
@@ -173,3 +175,11 @@ def test_photo_is_served_only_for_a_stored_image(client, delivered, db):
     update = make_update(delivered.funded[0], delivered.council)
     assert client.get(f"/progress/{update.id}/photo").status_code == 404
     assert client.get("/progress/2147483647/photo").status_code == 404
+
+
+def test_the_notification_kinds_constraint_still_refuses_unknown_kinds(delivered, db):
+    """The migration rebuilt the notification kinds check with project_update added, not dropped it."""
+    db.session.add(Notification(user_id=delivered.council.id, kind="bogus", text="x", url="/"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
