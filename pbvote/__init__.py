@@ -90,6 +90,7 @@ def configure_security(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     """Every feature's blueprint, each from its own ``blueprint.py`` (the JSON API through flask-smorest)."""
+    from .accountability.blueprint import bp as accountability_bp
     from .accounts.blueprint import bp as accounts_bp
     from .api.blueprint import init_api
     from .core.blueprint import bp as core_bp
@@ -101,7 +102,7 @@ def configure_blueprints(app: Flask) -> None:
     from .voting.blueprint import bp as voting_bp
 
     for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, deliberation_bp, voting_bp, paper_bp,
-                      results_bp):
+                      results_bp, accountability_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -96,6 +96,7 @@ def seed_demo() -> DemoData:
     """Seed everything the demo shows; safe to run again."""
     data = seed_accounts()
     # Features add their demo content below, each through its own function taking ``data``.
+    from .accountability.demo import seed_progress
     from .deliberation.demo import seed_threads
     from .proposals.demo import seed_proposals
     from .results.demo import seed_results
@@ -107,6 +108,7 @@ def seed_demo() -> DemoData:
     data.voting_round_id, data.voter_code = seed_voting(data)
     seed_threads(data)  # after the proposals (the voting round's too): discussions are about them
     data.results_round_id = seed_results(data)
+    seed_progress(data, data.results_round_id)  # after the results: updates are on the funded projects
     return data
 
 

@@ -49,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.web.accountability import route_args as accountability_args
 from tests.web.api import route_args as api_args
 from tests.web.deliberation import route_args as deliberation_args
 from tests.web.paper import route_args as paper_args
@@ -266,6 +267,11 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "results.download_bundle": RouteCase(PUBLIC, url_args=results_args.results),
     "results.check_tracking_code": RouteCase(PUBLIC, url_args=results_args.results),
     "results.check_tracking_code_json": RouteCase(PUBLIC, url_args=results_args.results),
+    # ---- accountability (URL builders in tests/web/accountability/route_args.py) ------------------------------
+    "accountability.show_delivery": RouteCase(PUBLIC, url_args=accountability_args.delivery),
+    "accountability.post_update": RouteCase(roles(COUNCIL), url_args=accountability_args.funded_project),
+    "accountability.edit_update": RouteCase(roles(COUNCIL), url_args=accountability_args.update),
+    "accountability.show_update_photo": RouteCase(PUBLIC, url_args=accountability_args.update),
     # ---- voting (URL builders in tests/web/voting/route_args.py) ---------------------------------------------
     "voting.show_voting": RouteCase(SIGNED_IN, url_args=voting_args.voting_round),
     "voting.edit_ballot": RouteCase(SIGNED_IN, url_args=voting_args.ballot),
