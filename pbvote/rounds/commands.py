@@ -16,7 +16,7 @@ from ..extensions import db
 def tick_command() -> None:
     """Make every scheduled phase change that is due, then queue and send the notices that are due (run it
     from cron every minute; two ticks at once make each change and send each mail once)."""
-    from ..notices.queue import send_queued
+    from ..notices.queue import SendReport, send_queued
     from ..notices.reminders import queue_round_notices
     from .operations import tick
 
@@ -26,8 +26,9 @@ def tick_command() -> None:
     click.echo(f"{len(moved)} round(s) moved on.")
     queued = queue_round_notices()
     report = send_queued()
-    click.echo(f"{queued} notice(s) queued; {report.sent} sent, {report.retrying} to retry, {report.failed} given up, "
-               f"{report.cancelled} cancelled.")
+    if queued or report != SendReport():
+        click.echo(f"{queued} notice(s) queued; {report.sent} sent, {report.retrying} to retry, {report.failed} given up, "
+                   f"{report.cancelled} cancelled.")
 
 
 @click.group("audit")

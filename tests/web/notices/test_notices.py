@@ -59,7 +59,7 @@ def test_voting_opens_goes_once_to_each_eligible_voter_with_a_one_click_unsubscr
     assert message.get_content_type() == "text/plain"
     _unsubscribe_path(message)
 
-    assert "0 notice(s) queued; 0 sent" in tick().output  # a minute later: nothing again
+    assert "notice" not in tick().output  # a minute later: nothing again
     assert len(smtp_server.messages) == 3
 
 
