@@ -62,7 +62,6 @@ class NoticeBatch(db.Model):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     queued_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
-    mail_count: Mapped[int] = mapped_column(default=0)
 
 
 class NoticeOptOut(db.Model):

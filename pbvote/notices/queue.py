@@ -31,6 +31,7 @@ from ..accounts.models import User
 from ..database import write_transaction
 from ..extensions import db
 from ..mail import MailError, external_url, send_mail
+from ..rounds.voters import CODE_IDENTITY_DOMAIN
 from .models import MailStatus, NoticeOptOut, OutgoingMail, utcnow
 
 #: Every kind of notice, with what the mail settings page calls it.
@@ -42,8 +43,6 @@ NOTICE_KINDS: dict[str, str] = {
 }
 
 UNSUBSCRIBE_SALT = "pbvote-notice-unsubscribe"
-#: The domain of identities made by claiming a voter code (see ``rounds/voters.py``): they have no mailbox.
-CODE_IDENTITY_DOMAIN = "@voters.invalid"
 CLAIM_BATCH = 100
 INSERT_CHUNK = 500  # rows per INSERT: SQLite allows 32,766 bound values in one statement
 #: A mail still "sending" this long after a tick took it belongs to a tick that died: it is taken again.
@@ -63,7 +62,8 @@ class UnknownNoticeKind(ValueError):
 
 
 def mailable_users():
-    """A condition on ``User``: active, with a confirmed address that is a real mailbox."""
+    """A condition on ``User``: active, with a confirmed address that is a real mailbox (voter-code identities
+    have none)."""
     return (
         User.active.is_(True)
         & User.email_confirmed_at.is_not(None)

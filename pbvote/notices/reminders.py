@@ -98,19 +98,15 @@ def _queue_batch(round_: Round, kind: str, compose: Callable[[Round, User], tupl
     with write_transaction():
         dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
         claimed = db.session.execute(
-            dialect.insert(NoticeBatch).values(key=key, queued_at=utcnow(), mail_count=0)
+            dialect.insert(NoticeBatch).values(key=key, queued_at=utcnow())
             .on_conflict_do_nothing().returning(NoticeBatch.key)
         ).first()
         if not claimed:  # another tick is queueing (or has queued) this batch
             return 0
-        round_ = db.session.get(Round, round_.id)
-        notices = [
+        return queue_notices([
             Notice(kind, user, *compose(round_, user), key=f"{key}:user:{user.id}")
             for user in db.session.scalars(recipients)
-        ]
-        queued = queue_notices(notices)
-        db.session.get(NoticeBatch, key).mail_count = queued
-    return queued
+        ])
 
 
 # --------------------------------------------------------------------------------------------------------------

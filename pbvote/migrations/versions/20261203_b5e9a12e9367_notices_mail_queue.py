@@ -19,7 +19,6 @@ def upgrade():
     op.create_table('notice_batch',
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('mail_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_notice_batch'))
     )
     op.create_table('notice_opt_out',
