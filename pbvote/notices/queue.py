@@ -144,6 +144,12 @@ def _footer(user_id: int, kind: str) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
+def dialect_insert(model):
+    """The INSERT of this database's dialect, which has ``on_conflict_do_nothing`` (SQLite and PostgreSQL)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
 @dataclass(frozen=True)
 class Notice:
     """One mail to queue: ``key`` is unique per notice and recipient."""
@@ -192,10 +198,9 @@ def queue_notices(notices: list[Notice]) -> int:
         }
         for notice in notices
     ]
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     queued = 0
     for start in range(0, len(rows), INSERT_CHUNK):
-        statement = dialect.insert(OutgoingMail).values(rows[start:start + INSERT_CHUNK])
+        statement = dialect_insert(OutgoingMail).values(rows[start:start + INSERT_CHUNK])
         statement = statement.on_conflict_do_nothing(index_elements=["key"]).returning(OutgoingMail.id)
         queued += len(db.session.execute(statement).all())
     return queued

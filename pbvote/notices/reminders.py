@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import Role, RoleGrant, User
 from ..database import write_transaction
@@ -25,7 +24,7 @@ from ..rounds.models import Round, RoundState, RoundVoter, VoterRollEntry, as_ut
 from ..rounds.operations import to_local
 from ..voting.models import Ballot
 from .models import NoticeBatch, utcnow
-from .queue import Notice, mailable_users, not_opted_out, queue_notice, queue_notices
+from .queue import Notice, dialect_insert, mailable_users, not_opted_out, queue_notice, queue_notices
 
 #: The closing reminder goes this long before voting closes (not at all when voting is shorter than that).
 REMINDER_LEAD = timedelta(days=2)
@@ -96,9 +95,8 @@ def _queue_batch(round_: Round, kind: str, compose: Callable[[Round, User], tupl
     if db.session.get(NoticeBatch, key) is not None:
         return 0
     with write_transaction():
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
         claimed = db.session.execute(
-            dialect.insert(NoticeBatch).values(key=key, queued_at=utcnow())
+            dialect_insert(NoticeBatch).values(key=key, queued_at=utcnow())
             .on_conflict_do_nothing().returning(NoticeBatch.key)
         ).first()
         if not claimed:  # another tick is queueing (or has queued) this batch
