@@ -95,6 +95,7 @@ def configure_blueprints(app: Flask) -> None:
     from .api.blueprint import init_api
     from .core.blueprint import bp as core_bp
     from .deliberation.blueprint import bp as deliberation_bp
+    from .notices.blueprint import bp as notices_bp
     from .paper.blueprint import bp as paper_bp
     from .proposals.blueprint import bp as proposals_bp
     from .results.blueprint import bp as results_bp
@@ -102,7 +103,7 @@ def configure_blueprints(app: Flask) -> None:
     from .voting.blueprint import bp as voting_bp
 
     for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, deliberation_bp, voting_bp, paper_bp,
-                      results_bp, accountability_bp):
+                      results_bp, accountability_bp, notices_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -36,6 +36,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
 
+    # Counters per process with memory://; with several workers or servers share them in Redis
+    # (PBVOTE_RATELIMIT_STORAGE_URI=redis://redis.internal:6379/0), so a limit counts every request.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

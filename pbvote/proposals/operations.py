@@ -420,6 +420,9 @@ def review_proposal(proposal: Proposal, reviewer: User, feasible: bool, reason: 
     if not feasible:
         _leave_exclusion_groups(proposal)
     db.session.flush()
+    from ..notices.reminders import queue_feasibility_decision  # notices read proposals
+
+    queue_feasibility_decision(proposal, feasible, reason or None)
 
 
 def revise_cost(proposal: Proposal, reviewer: User, items: Sequence[tuple[str, int]], reason: str) -> ProposalRevision:

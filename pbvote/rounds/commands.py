@@ -14,13 +14,21 @@ from ..extensions import db
 @click.command("tick")
 @with_appcontext
 def tick_command() -> None:
-    """Make every scheduled phase change that is due (run it from cron every minute)."""
+    """Make every scheduled phase change that is due, then queue and send the notices that are due (run it
+    from cron every minute; two ticks at once make each change and send each mail once)."""
+    from ..notices.queue import SendReport, send_queued
+    from ..notices.reminders import queue_round_notices
     from .operations import tick
 
     moved = tick()
     for round_, states in moved:
         click.echo(f"round {round_.id} “{round_.name}”: now {' → '.join(s.value for s in states)}")
     click.echo(f"{len(moved)} round(s) moved on.")
+    queued = queue_round_notices()
+    report = send_queued()
+    if queued or report != SendReport():
+        click.echo(f"{queued} notice(s) queued; {report.sent} sent, {report.retrying} to retry, {report.failed} given up, "
+                   f"{report.cancelled} cancelled.")
 
 
 @click.group("audit")

@@ -687,7 +687,7 @@ def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:
     ):
         return round_
     with write_transaction():
-        round_ = db.session.get(Round, round_id, populate_existing=True)
+        round_ = db.session.get(Round, round_id, populate_existing=True, with_for_update=True)
         apply_due_transitions(round_, now)
     return round_
 
@@ -704,7 +704,9 @@ def tick(now: datetime | None = None) -> list[tuple[Round, list[RoundState]]]:
     ).all()
     for round_id in round_ids:
         with write_transaction():
-            round_ = db.session.get(Round, round_id, populate_existing=True)
+            # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises): a tick running at the same time
+            # waits, then sees the new state, so each transition is made once.
+            round_ = db.session.get(Round, round_id, populate_existing=True, with_for_update=True)
             made = apply_due_transitions(round_, now)
         if made:
             moved.append((round_, made))

@@ -52,6 +52,7 @@ from typing import Any
 from tests.web.accountability import route_args as accountability_args
 from tests.web.api import route_args as api_args
 from tests.web.deliberation import route_args as deliberation_args
+from tests.web.notices import route_args as notice_args
 from tests.web.paper import route_args as paper_args
 from tests.web.proposals import route_args as proposal_args
 from tests.web.results import route_args as results_args
@@ -307,6 +308,9 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "deliberation.mark_notifications_read": RouteCase(SIGNED_IN),
     "deliberation.edit_notification_settings": RouteCase(SIGNED_IN),
     "deliberation.unsubscribe": RouteCase(PUBLIC, url_args=deliberation_args.unsubscribe_token),
+    # Notices: mail settings, and the one-click unsubscribe link of every notice.
+    "notices.edit_mail_settings": RouteCase(SIGNED_IN),
+    "notices.unsubscribe": RouteCase(PUBLIC, url_args=notice_args.unsubscribe_token),
     # ---- JSON API (URL builders in tests/web/api/route_args.py; bearer tokens, see the module docstring) -----
     "api_docs.show_openapi": RouteCase(PUBLIC),
     "api_docs.show_docs": RouteCase(PUBLIC),
