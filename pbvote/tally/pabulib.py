@@ -110,7 +110,8 @@ def dumps(election: Election) -> str:
     buffer.write("VOTES\n")
     writer.writerow(election.vote_columns)
     rows = election.vote_rows
-    if isinstance(rows, VoteRows):  # fields with no quote, ';' or line end: csv would write them as they stand
+    if isinstance(rows, VoteRows):
+        # no field holds a quote, ';' or line end: the csv module would write them as they are
         buffer.write(rows.text + "\n")
     else:
         writer.writerows(rows)
@@ -255,10 +256,18 @@ class _Reader:
         first = start + 1
         # Where the VOTES rows begin in the text: one search there says whether any field is quoted.
         offset = sum(map(len, self.lines[:start])) + start
-        if rest and self.text.find('"', offset) == -1 and set(map(str.count, rest, repeat(";"))) == {width - 1}:
+        if (
+            rest
+            and self.text.find('"', offset) == -1
+            and set(map(str.count, rest, repeat(";"))) == {width - 1}
+        ):
             body = self.text[offset : offset + sum(map(len, rest)) + len(rest) - 1]
             fields = body.replace("\n", ";").split(";")
-            return VoteRows(body, len(rest)), lambda column: fields[column::width], range(first, first + len(rest))
+            return (
+                VoteRows(body, len(rest)),
+                lambda column: fields[column::width],
+                range(first, first + len(rest)),
+            )
         lines: Sequence[int]
         if self.text.find('"', offset) != -1:
             records = list(self.records(start))

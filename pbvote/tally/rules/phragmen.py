@@ -178,7 +178,6 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
     )
 
 
-
 class _BallotGroups:
     """The ballot groups as flat NumPy arrays: every group's project indices one after another (``items``;
     group ``g``'s are ``items[offsets[g] : offsets[g] + lengths[g]]``) and, per project, the groups approving it
