@@ -29,10 +29,7 @@ exact Fractions.
 from __future__ import annotations
 
 from fractions import Fraction
-from itertools import chain
 from math import gcd
-
-import numpy as np
 
 from ..model import Election, Outcome, Step
 from . import Param, register
@@ -60,7 +57,9 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
     budget = election.budget
     ranks = tie_ranks(election, tie_breaking)
     m = len(projects)
-    groups = _BallotGroups(profile.ballots, profile.weights, m)
+    from .ballot_arrays import SupporterMoves  # here: NumPy is imported only by the rules that need it
+
+    groups = SupporterMoves(profile.ballots, profile.weights, m)
     score = groups.votes
     steps: list[Step] = []
     for p in range(m):
@@ -87,10 +86,10 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
     remaining = {p for p in range(m) if score[p] > 0 and projects[p].cost <= budget}
 
     costs = [project.cost for project in projects]
-    # Load classes: class k is "last paid for the k-th funded project" (class 0: paid nothing, load 0).
-    # Class loads are class_load[k] / scale and project p's supporters hold load_sum[p] / scale in total.
+    # Load classes: class k is "last paid for the k-th funded project" (class 0: paid nothing, load 0; the
+    # class of each ballot group is kept by `groups`). Class loads are class_load[k] / scale and project p's
+    # supporters hold load_sum[p] / scale in total.
     scale = 1
-    class_of = np.zeros(len(profile.ballots), dtype=np.intp)
     class_load = [0]
     load_sum = [0] * m
     selected: list[int] = []
@@ -162,7 +161,7 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
         class_load.append(new_load)
         # Move every supporter of p to the new class k, counting per old class how many voters each project
         # loses from it, then raise the projects' load sums once per (old class, project).
-        for old, counts in groups.move(p, class_of, k):
+        for old, counts in groups.move(p, k):
             raise_by = new_load - class_load[old]
             for q in remaining:
                 if counts[q]:
@@ -176,43 +175,3 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
         tie_breaking,
         steps,
     )
-
-
-class _BallotGroups:
-    """The ballot groups as flat NumPy arrays: every group's project indices one after another (``items``;
-    group ``g``'s are ``items[offsets[g] : offsets[g] + lengths[g]]``) and, per project, the groups approving it
-    (``supporting[starts[p] : starts[p + 1]]``, in group order)."""
-
-    def __init__(self, ballots: list[tuple[int, ...]], weights: list[int], m: int):
-        self.m = m
-        self.lengths = np.fromiter(map(len, ballots), dtype=np.intp, count=len(ballots))
-        self.offsets = np.cumsum(self.lengths) - self.lengths
-        self.items = np.fromiter(chain.from_iterable(ballots), dtype=np.intp, count=int(self.lengths.sum()))
-        self.weights = np.asarray(weights, dtype=np.float64)
-        group_of_item = np.repeat(np.arange(len(ballots)), self.lengths)
-        # a stable sort of 16-bit keys is a radix sort, several times faster than sorting the wider items
-        keys = self.items.astype(np.uint16) if m <= 1 << 16 else self.items
-        self.supporting = group_of_item[np.argsort(keys, kind="stable")]
-        self.starts = np.concatenate(([0], np.cumsum(np.bincount(self.items, minlength=m))))
-        self.votes = self._count(self.items, self.weights[group_of_item], m)
-
-    def move(self, p: int, class_of: np.ndarray, k: int) -> list[tuple[int, list[int]]]:
-        """Put every group approving ``p`` into class ``k``: per old class, how many voters moved that approve
-        each project."""
-        m = self.m
-        chosen = self.supporting[self.starts[p] : self.starts[p + 1]]
-        old = class_of[chosen]
-        class_of[chosen] = k
-        lengths = self.lengths[chosen]
-        ends = np.cumsum(lengths)
-        # the positions in `items` of the chosen groups' projects: the ranges offsets[g] .. offsets[g] + lengths[g]
-        positions = np.arange(int(ends[-1])) - np.repeat(ends - lengths - self.offsets[chosen], lengths)
-        keys = np.repeat(old * m, lengths) + self.items[positions]
-        counts = self._count(keys, np.repeat(self.weights[chosen], lengths), k * m)
-        return [(c, counts[c * m : (c + 1) * m]) for c in np.unique(old).tolist()]
-
-    @staticmethod
-    def _count(keys: np.ndarray, weights: np.ndarray, size: int) -> list[int]:
-        """Weights summed per key, as Python integers: sums of whole voter counts below 2**53, exact in the
-        float64 that ``numpy.bincount`` adds in."""
-        return np.bincount(keys, weights=weights, minlength=size).astype(np.int64).tolist()
