@@ -6,13 +6,14 @@ Operations flush; the caller (a view inside ``write_transaction()``, the CLI, th
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organisation
@@ -675,16 +676,22 @@ def voting_due_to_close(round_: Round, now: datetime) -> bool:
     return phase is not None and phase.ends_at_utc is not None and phase.ends_at_utc <= now
 
 
+@functools.cache
+def _schedule_query():
+    """A round's state and phase times as plain values (built once: it runs before every round request)."""
+    return (
+        select(Round.state, Round.imported, Phase.state, Phase.starts_at, Phase.ends_at)
+        .outerjoin(Phase, Phase.round_id == Round.id)
+        .where(Round.id == bindparam("round_id"))
+    )
+
+
 def may_be_due(round_id: int, now: datetime) -> bool:
     """Whether the round's schedule may make a transition due at ``now``: one query for plain values, no
     objects (it runs before every request naming a round). False only when nothing can be due: no start of a
     phase that follows the current one and no end of the current phase has passed — the conditions every due
     transition and every due close needs."""
-    rows = db.session.execute(
-        select(Round.state, Round.imported, Phase.state, Phase.starts_at, Phase.ends_at)
-        .outerjoin(Phase, Phase.round_id == Round.id)
-        .where(Round.id == round_id)
-    ).all()
+    rows = db.session.execute(_schedule_query(), {"round_id": round_id}).all()
     if not rows or rows[0][1]:
         return False
     current = RoundState(rows[0][0])
