@@ -6,13 +6,15 @@ Operations flush; the caller (a view inside ``write_transaction()``, the CLI, th
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organisation
 from ..extensions import db
@@ -29,6 +31,7 @@ from .models import (
     Phase,
     Round,
     RoundState,
+    as_utc,
     utcnow,
 )
 from .money import CURRENCIES, MAX_MINOR_UNITS, format_money
@@ -673,6 +676,33 @@ def voting_due_to_close(round_: Round, now: datetime) -> bool:
     return phase is not None and phase.ends_at_utc is not None and phase.ends_at_utc <= now
 
 
+@functools.cache
+def _schedule_query():
+    """A round's state and phase times as plain values (built once: it runs before every round request)."""
+    return (
+        select(Round.state, Round.imported, Phase.state, Phase.starts_at, Phase.ends_at)
+        .outerjoin(Phase, Phase.round_id == Round.id)
+        .where(Round.id == bindparam("round_id"))
+    )
+
+
+def may_be_due(round_id: int, now: datetime) -> bool:
+    """Whether the round's schedule may make a transition due at ``now``: one query for plain values, no
+    objects (it runs before every request naming a round). False only when nothing can be due: no start of a
+    phase that follows the current one and no end of the current phase has passed — the conditions every due
+    transition and every due close needs."""
+    rows = db.session.execute(_schedule_query(), {"round_id": round_id}).all()
+    if not rows or rows[0][1]:
+        return False
+    current = RoundState(rows[0][0])
+    following = {target.value for target in lifecycle.TRANSITIONS[current]}
+    return any(
+        (state in following and starts is not None and as_utc(starts) <= now)
+        or (state == current.value and ends is not None and as_utc(ends) <= now)
+        for _, _, state, starts, ends in rows
+    )
+
+
 def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:
     """Load a round and apply its due scheduled transitions (committed at once); None when there is none.
 
@@ -680,7 +710,7 @@ def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:
     """
     from ..database import write_transaction
 
-    round_ = db.session.get(Round, round_id)
+    round_ = db.session.get(Round, round_id, options=[joinedload(Round.phases)])  # one query, not two
     moment = now or utcnow()
     if round_ is None or round_.imported or (
         due_transition(round_, moment) is None and not voting_due_to_close(round_, moment)

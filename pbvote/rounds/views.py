@@ -38,7 +38,7 @@ from .forms import (
 )
 from .importing import funded_projects
 from .lifecycle import Action, RoundError
-from .models import PHASE_STATES, Budget, BudgetScope, Round, RoundState
+from .models import PHASE_STATES, Budget, BudgetScope, Round, RoundState, utcnow
 from .money import MoneyError, format_money, minor_to_text, parse_money
 
 SEE_OTHER = 303
@@ -91,7 +91,7 @@ def _show_form_errors(form, error: RoundError) -> None:
 def apply_due_transitions_for_request() -> None:
     """Before any request naming a round (``<round_id>``), make its due scheduled transitions."""
     round_id = (request.view_args or {}).get("round_id")
-    if isinstance(round_id, int):
+    if isinstance(round_id, int) and operations.may_be_due(round_id, utcnow()):
         operations.refresh_round(round_id)
 
 
