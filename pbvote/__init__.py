@@ -33,6 +33,7 @@ def create_app(config: str | type | Mapping | None = None) -> Flask:
     configure_config(app, config)
     configure_extensions(app)
     configure_security(app)
+    configure_templates(app)
     configure_blueprints(app)
     configure_errorhandlers(app)
     return app
@@ -86,6 +87,13 @@ def configure_security(app: Flask) -> None:
     from .security import init_security
 
     init_security(app)
+
+
+def configure_templates(app: Flask) -> None:
+    """Jinja filters every template may use (``{{ n | counted("event") }}``)."""
+    from .text import counted
+
+    app.add_template_filter(counted)
 
 
 def configure_blueprints(app: Flask) -> None:

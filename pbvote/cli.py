@@ -15,6 +15,7 @@ from flask_migrate.cli import db as db_group
 
 from . import __version__
 from .accounts.models import Role
+from .text import counted
 
 
 def _create_app():
@@ -246,7 +247,7 @@ def tick(context: click.Context) -> None:
     context.invoke(tick_command)
     report = send_digests()
     if report.sent or report.failed:
-        click.echo(f"{report.sent} notification digest(s) mailed, {report.failed} failed (retried at the next tick).")
+        click.echo(f"{counted(report.sent, 'notification digest')} mailed, {report.failed} failed (retried at the next tick).")
 
 
 main.add_command(audit_group)
