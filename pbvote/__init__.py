@@ -90,10 +90,13 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    """Jinja filters every template may use (``{{ n | counted("event") }}``)."""
+    """Jinja filters and functions every template may use: ``{{ n | counted("event") }}``,
+    ``{{ describe_rule(budget.rule_id, budget.rule_params) }}``."""
+    from .tally.explain import describe_rule
     from .text import counted
 
     app.add_template_filter(counted)
+    app.add_template_global(describe_rule)
 
 
 def configure_blueprints(app: Flask) -> None:
