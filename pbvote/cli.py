@@ -225,7 +225,7 @@ def list_organisations_command() -> None:
         .order_by(Organisation.slug)
     ).all()
     for slug, name, members in rows:
-        click.echo(f"{slug}\t{name}\t{members} members")
+        click.echo(f"{slug}\t{name}\t{counted(members, 'member')}")
 
 
 # The tally is pure Python: `pbvote tally` never builds the web application.
