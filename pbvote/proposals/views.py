@@ -220,9 +220,10 @@ IMAGE_FORM_ENDPOINTS = frozenset({"proposals.submit_proposal", "proposals.edit_p
 
 
 def allow_image_uploads(endpoint: str | None, _values: dict | None) -> None:
-    """Raise this request's body limit for the image forms. Registered as a URL value preprocessor because
-    those run before every ``before_request`` hook, CSRF's included, i.e. before the body is parsed."""
-    if endpoint in IMAGE_FORM_ENDPOINTS:
+    """Raise this request's body limit for the image forms, for signed-in people only (nobody else may send
+    them). Registered as a URL value preprocessor because those run before every ``before_request`` hook,
+    CSRF's included, i.e. before the body is parsed."""
+    if endpoint in IMAGE_FORM_ENDPOINTS and current_user.is_authenticated:
         request.max_content_length = current_app.config["PROPOSAL_FORM_MAX_CONTENT_LENGTH"]
 
 

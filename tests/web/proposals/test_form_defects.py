@@ -83,6 +83,11 @@ class TestAnImageOverTheLimit:
         assert 'value="Shade for the bus stop"' in page and "Watering for two years" in page
         assert db.session.query(Proposal).count() == 0
 
+    def test_anonymous_senders_keep_the_site_limit(self, round_, client):
+        response = client.post(submit_url(round_), data={"image": (io.BytesIO(b"\xff" * (600 * 1024)), "a.jpg")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 413
+
     def test_other_forms_keep_the_site_limit(self, client):
         token = client.csrf_token("/sign-in")
         response = client.post("/sign-in", data={"csrf_token": token, "email": "x" * (600 * 1024), "password": "y"})
