@@ -33,6 +33,7 @@ def create_app(config: str | type | Mapping | None = None) -> Flask:
     configure_config(app, config)
     configure_extensions(app)
     configure_security(app)
+    configure_templates(app)
     configure_blueprints(app)
     configure_errorhandlers(app)
     return app
@@ -86,6 +87,16 @@ def configure_security(app: Flask) -> None:
     from .security import init_security
 
     init_security(app)
+
+
+def configure_templates(app: Flask) -> None:
+    """Jinja filters and functions every template may use: ``{{ n | counted("event") }}``,
+    ``{{ describe_rule(budget.rule_id, budget.rule_params) }}``."""
+    from .tally.explain import describe_rule
+    from .text import counted
+
+    app.add_template_filter(counted)
+    app.add_template_global(describe_rule)
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Demo data for ``pbvote demo``: two organisations and an account for every role, seeded idempotently.
+"""Demo data for ``pbvote demo``: three organisations and an account for every role, seeded idempotently.
 
 ``seed_demo()`` may run any number of times: it creates what is missing and leaves the rest alone. Features add
 their own demo content (rounds, proposals, ballots …) through a function of theirs called at the end of
@@ -22,6 +22,8 @@ DEMO_PASSWORD = "demo-password-2024"
 DEMO_ORGANISATIONS = (
     ("riverside", "Riverside City Council"),
     ("hillview", "Hillview Housing Association"),
+    # The municipality of a real past round (pbvote/demo_data): its round is imported, it has no accounts.
+    ("assen", "Gemeente Assen"),
 )
 
 

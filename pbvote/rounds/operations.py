@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organisation
 from ..extensions import db
+from ..text import counted
 from . import lifecycle
 from .events import EventKind, append_event
 from .lifecycle import Action, IllegalTransition, RoundError, require_action
@@ -484,16 +485,18 @@ def describe_ballot(budget: Budget, currency: str) -> str:
     if kind == BallotType.APPROVAL.value:
         low, high = budget.min_picks or 0, budget.max_picks
         if high is None:
-            return "Tick every project you support."
+            return "Tick every project you support." if not low else (
+                f"Tick every project you support, at least {counted(low, 'project')}.")
         if low and low == high:
-            return f"Tick exactly {high} projects you support."
+            return f"Tick exactly {counted(high, 'project')} you support."
+        if not low:
+            return f"Tick the projects you support, at most {counted(high, 'project')}."
         return f"Tick the projects you support: at least {low} and at most {high}."
     if kind == BallotType.RANKED.value:
         points = ", ".join(str(p) for p in budget.points_per_rank or [])
-        return (
-            f"Rank between {budget.min_ranks} and {budget.max_ranks} projects, your favourite first. "
-            f"Your ranks earn {points} points in that order."
-        )
+        low, high = budget.min_ranks or 1, budget.max_ranks
+        how_many = f"exactly {counted(high, 'project')}" if low == high else f"between {low} and {high} projects"
+        return f"Rank {how_many}, your favourite first. Your ranks earn {points} points in that order."
     if kind == BallotType.KNAPSACK.value:
         share = budget.min_spend_percent or 0
         minimum = format_money(budget.amount * share // 100, currency)
@@ -534,6 +537,27 @@ def to_local(moment: datetime | None, zone: str) -> datetime | None:
         return moment.astimezone(ZoneInfo(zone))
     except (OverflowError, ValueError, ZoneInfoNotFoundError):
         return moment.astimezone(UTC)
+
+
+def local_time_text(moment: datetime | None, zone: str) -> str:
+    """A stored UTC time in words, in the round's time zone ("4 May 2026, 09:00 CEST"); "not scheduled" for none."""
+    local = to_local(moment, zone)
+    return local.strftime("%-d %B %Y, %H:%M %Z") if local else "not scheduled"
+
+
+def when_voting_opens(round_: Round) -> str:
+    """When the round's voting phase is, in a sentence for voters, from its state and its schedule."""
+    state = RoundState(round_.state)
+    phase = round_.phase_for(RoundState.VOTING)
+    if state == RoundState.VOTING:
+        if phase is not None and phase.ends_at is not None:
+            return f"Voting is open until {local_time_text(phase.ends_at, round_.timezone)}."
+        return "Voting is open now."
+    if list(RoundState).index(state) > list(RoundState).index(RoundState.VOTING):
+        return "Voting in this round has closed."
+    if phase is not None and phase.starts_at is not None:
+        return f"Voting opens on {local_time_text(phase.starts_at, round_.timezone)}."
+    return "Voting has not opened yet; the council has not set its date."
 
 
 def schedule_year_error(moment: datetime | None) -> str | None:

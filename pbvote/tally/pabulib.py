@@ -49,6 +49,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..text import counted
 from .model import VOTE_TYPES, Election, Profile, Project, VoteRows, money_text, parse_money
 
 Columns = Callable[[int], Sequence[str]]  # a VOTES column's fields, in row order
@@ -406,10 +407,10 @@ class _Reader:
                 ids = tuple(dict.fromkeys(ids))
                 items = list(dict.fromkeys(items))
             if max_length is not None and len(items) > max_length:
-                return f"vote has {_projects(len(items))}, more than max_length {max_length}", len(items), ids
+                return f"vote has {counted(len(items), 'project')}, more than max_length {max_length}", len(items), ids
             if min_length is not None and len(items) < min_length:
                 return (
-                    f"vote has {_projects(len(items))}, fewer than min_length {min_length}",
+                    f"vote has {counted(len(items), 'project')}, fewer than min_length {min_length}",
                     len(items),
                     ids,
                 )
@@ -521,10 +522,6 @@ def _raise_first_vote_error(
                 raise PabulibError(number, points_verdict[0])
             if points_verdict[1] != verdict[1]:
                 raise PabulibError(
-                    number, f"vote lists {_projects(verdict[1])} but {points_verdict[1]} points"
+                    number, f"vote lists {counted(verdict[1], 'project')} but {counted(points_verdict[1], 'point')}"
                 )
     raise AssertionError("the bulk check found a fault the row-by-row check does not")
-
-
-def _projects(count: int) -> str:
-    return f"{count} project" if count == 1 else f"{count} projects"

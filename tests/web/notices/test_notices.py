@@ -48,7 +48,7 @@ def _close_voting_in(round_: Round, delta: timedelta, opened_ago: timedelta) -> 
 
 def test_voting_opens_goes_once_to_each_eligible_voter_with_a_one_click_unsubscribe(world, tick, smtp_server):
     result = tick()
-    assert "3 notice(s) queued; 3 sent" in result.output
+    assert "3 notices queued; 3 sent" in result.output
     assert _to(smtp_server.messages, "Voting is open") == ["author@example.org", "rita@example.org",
                                                            "vera@example.org"]
     message = next(m for m in smtp_server.messages if m["To"] == "rita@example.org")

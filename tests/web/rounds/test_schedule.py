@@ -34,11 +34,11 @@ def test_tick_moves_rounds_whose_time_has_come(app, new_round, council, pbvote_c
 
     result = pbvote_cli("tick")
     assert result.exit_code == 0, result.output
-    assert "now proposals" in result.output and "1 round(s) moved on" in result.output
+    assert "now proposals" in result.output and "1 round moved on" in result.output
     assert (_state(due.id), _state(later.id)) == ("proposals", "draft")
     last = round_events(due.id)[-1]
     assert (last.kind, last.payload["reason"], last.actor_label) == ("transition", "scheduled", "system")
-    assert pbvote_cli("tick").output.strip().endswith("0 round(s) moved on.")
+    assert pbvote_cli("tick").output.strip().endswith("0 rounds moved on.")
 
 
 def test_a_round_several_phases_behind_catches_up_in_order(app, new_round, council):
