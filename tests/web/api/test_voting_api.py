@@ -94,7 +94,7 @@ def test_a_nul_character_in_a_json_body_is_refused_before_the_database(client, c
     # PostgreSQL refuses to store or even compare text with NUL: unchecked, this was a 500 (found by schemathesis).
     create_user(email="council@example.org")
     path = "/api/v1/tokens/voter-code" if "code" in body else "/api/v1/tokens/account"
-    assert_problem(client.post(path, json=body), 400, "NUL character")
+    assert_problem(client.post(path, json=body), 422, "NUL character")
 
 
 def test_a_code_of_a_draft_round_is_not_found(client, organisation, voter_codes):
