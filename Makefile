@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint bench replay clean
+.PHONY: demo test install install-dev lint bench replay screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check pbvote tests benchmarks
+	$(BIN)/ruff check pbvote tests benchmarks scripts
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/tally.py
@@ -38,6 +38,10 @@ bench: $(VENV)/.installed-dev
 replay: $(VENV)/.installed
 	@test -n "$(PB)" || { echo "usage: make replay PB=FILE.pb DB=sqlite|postgresql"; exit 2; }
 	$(BIN)/python benchmarks/replay.py "$(PB)" --db $(or $(DB),sqlite) $(REPLAY_ARGS)
+
+## Screenshots of the demo's main pages at 390 and 1280 px (Chromium) into docs/screenshots/
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python scripts/screenshots.py $(SCREENSHOTS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
