@@ -1,10 +1,10 @@
-"""Home page and health check."""
+"""Home page, favicon and health check."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template, url_for
+from flask import redirect, render_template, url_for
 from sqlalchemy import select, text
 
 from ..access import public
@@ -67,6 +67,12 @@ def show_home():
     """The front page: what pbvote is, the open rounds with what a resident can do now, and the organisations."""
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template("core/home.html", organisations=organisations, open_rounds=open_rounds())
+
+
+@public
+def show_favicon():
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon."""
+    return redirect(url_for("static", filename="icons/favicon.svg"), 301)
 
 
 @public

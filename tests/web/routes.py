@@ -209,6 +209,7 @@ ROUTE_CASES: dict[str, RouteCase] = {
     # ---- core ------------------------------------------------------------------------------------------------
     "core.show_home": RouteCase(PUBLIC),
     "core.check_health": RouteCase(PUBLIC),
+    "core.show_favicon": RouteCase(PUBLIC, ok=301),
     # ---- accounts --------------------------------------------------------------------------------------------
     "accounts.register": RouteCase(PUBLIC),
     "accounts.sign_in": RouteCase(PUBLIC),
