@@ -104,7 +104,7 @@ def open_page(page, target: Page, targets: Targets) -> None:
         rank = main.get_by_role("button", name="Rank", exact=False).first
         if rank.count():
             rank.click()
-            main.get_by_role("heading", name="Your ranking").wait_for()
+            main.get_by_role("button", name="Remove", exact=False).first.wait_for()  # htmx swapped the ballot in
         main.get_by_role("link", name="Review and submit").click()
         main.get_by_role("button", name="Submit my ballot").click()
         main.get_by_role("heading", name="Your ballot is stored").wait_for()
