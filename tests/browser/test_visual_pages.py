@@ -1,6 +1,7 @@
 """The demo's main pages, the ones ``scripts/screenshots.py`` photographs, at a phone (390 px) and a desktop
-(1280 px) width: axe-core finds no WCAG 2.2 A/AA violation at all (not only serious ones), and no page is wider
-than the phone's screen (issue 17, acceptance)."""
+(1280 px) width: axe-core finds no WCAG 2.2 A/AA violation at all (not only serious ones), no page is wider than the
+phone's screen (issue 17, acceptance), and the navigation is one bar at most 60 px high, whole at 1280 px
+(issue 17, item 5)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,14 @@ def test_main_pages_have_no_wcag_violation_and_fit_the_screen(width, demo, playw
                 "() => [document.documentElement.scrollWidth, window.innerWidth]")
             if scroll_width > inner_width:
                 problems.append(f"{target.name} at {width} px scrolls sideways: {scroll_width} px > {inner_width} px")
+            nav_height, nav_overflow = page.evaluate("""() => {
+                const bar = document.querySelector('.site-nav ul');
+                return [bar.getBoundingClientRect().height, bar.scrollWidth - bar.clientWidth];
+            }""")
+            if nav_height > 60:
+                problems.append(f"{target.name} at {width} px: the navigation is {nav_height} px high")
+            if width >= 1280 and nav_overflow > 0:
+                problems.append(f"{target.name} at {width} px: {nav_overflow} px of the navigation are hidden")
     finally:
         for context in contexts.values():
             context.close()
