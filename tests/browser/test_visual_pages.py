@@ -37,7 +37,7 @@ def test_main_pages_have_no_wcag_violation_and_fit_the_screen(width, demo, playw
                     sign_in(page, target.account, DEMO_PASSWORD)
             page = contexts[target.account].pages[0]
             open_page(page, target, demo)
-            assert page.evaluate("() => document.readyState") == "complete"
+            page.wait_for_load_state("load")  # stylesheet and icons in, before measuring
             violations = axe_runner().run(page, options={
                 "runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"],
             }).response["violations"]
