@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint bench replay scale-test clean
+.PHONY: demo test install install-dev lint bench replay scale-test screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check pbvote tests benchmarks
+	$(BIN)/ruff check pbvote tests benchmarks scripts
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/tally.py
@@ -44,6 +44,10 @@ replay: $(VENV)/.installed
 scale-test: $(VENV)/.installed-dev
 	PBVOTE_TEST_DATABASE_URL="$${PBVOTE_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}" \
 	PBVOTE_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q tests/load/test_two_servers.py -k postgresql $(PYTEST_ARGS)
+
+## Screenshots of the demo's main pages at 390 and 1280 px (Chromium) into docs/screenshots/
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python scripts/screenshots.py $(SCREENSHOTS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -28,7 +28,7 @@ def test_settings_pages_before_voting_still_offer_the_form(app, new_round, counc
 
 
 def test_the_favicon_is_served_as_an_image(client):
-    response = client.get("/favicon.ico")
-    assert response.status_code == 200
-    assert response.mimetype == "image/vnd.microsoft.icon"
-    assert response.data[:4] == b"\x00\x00\x01\x00"  # the ICO file signature
+    with client.get("/favicon.ico") as response:  # a file response: close it
+        assert response.status_code == 200
+        assert response.mimetype == "image/vnd.microsoft.icon"
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # the ICO file signature
