@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 
-from flask import current_app, render_template, send_from_directory, url_for
+from flask import current_app, render_template, url_for
 from sqlalchemy import select, text
 
 from ..access import public
@@ -71,9 +73,17 @@ def show_home():
 
 @public
 def show_favicon():
-    """The site icon browsers ask for at /favicon.ico (a page's <link rel=icon> may name the same file)."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
-                               max_age=86_400)
+    """The site icon browsers ask for at /favicon.ico (pages link the SVG icon). Sent from memory, not as a file
+    response: a client that never reads the body (a link checker, a HEAD) leaves no file open."""
+    response = current_app.response_class(_favicon_bytes(), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86_400
+    return response
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    return (Path(current_app.static_folder) / "favicon.ico").read_bytes()
 
 
 @public
