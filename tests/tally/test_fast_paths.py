@@ -75,7 +75,7 @@ def test_of_two_bad_votes_the_earlier_line_is_named():
 
 def test_bad_points_are_named_on_their_own_line_even_when_the_vote_text_is_common():
     rows = ("1;1,2;3,2", "2;1,2;3,2", "3;1,2;3", "4;1,2;x,1")
-    assert refused("cumulative", "voter_id;vote;points", *rows) == (15, "vote lists 2 projects but 1 points")
+    assert refused("cumulative", "voter_id;vote;points", *rows) == (15, "vote lists 2 projects but 1 point")
 
 
 def test_an_untidy_vote_is_read_like_a_tidy_one():
