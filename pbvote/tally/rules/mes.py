@@ -395,14 +395,22 @@ def _budget_step(reason: str, t: Fraction, last: Fraction, spent: int, selected:
 @dataclass
 class Voters:
     """The aggregated profile as MES sees it: ``ballots[g]``, the projects ballot group ``g`` supports (in
-    the ballot's order), and ``items[g]``, the same with what each is worth to it."""
+    the ballot's order), and ``items[g]``, the same with what each is worth to it; and the same as NumPy
+    arrays (whole numbers far below 2**53 in float64, hence exact): every group's supported projects in one
+    ``flat`` array (``start[g]`` to ``start[g] + length[g]``) with the group's weight times its utility for
+    each (``weighted``), and per project its supporting groups (ascending), their weights and utilities."""
 
     costs: list[int]
     weights: list[int]
     ballots: list[tuple[int, ...]]
     uniform: bool  # every supporter of a project draws the same utility from it (cost, cardinality)
-    supporters: list[list[int]]  # project -> groups supporting it
-    supporter_utilities: list[list[int]] | None  # project -> each supporting group's utility (None: uniform)
+    length: np.ndarray
+    start: np.ndarray
+    flat: np.ndarray
+    weighted: np.ndarray
+    supporters: list[np.ndarray]  # project -> groups supporting it
+    supporter_weights: list[np.ndarray]  # project -> each supporting group's weight
+    supporter_utilities: list[np.ndarray] | None  # project -> each supporting group's utility (None: uniform)
     total_utility: list[int]  # project -> sum over supporters of weight * utility
     backers: list[int]  # project -> number of voters supporting it
     candidates: list[int]  # projects MES may fund: supported, positive cost
@@ -447,23 +455,31 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
                 tuple(p for p, given in zip(ballot, given_points) if given > 0)
                 for ballot, given_points in zip(ballots, profile.points)
             ]
-    supporters: list[list[int]] = [[] for _ in range(m)]
-    add_supporter = [group.append for group in supporters]
-    for g, ballot in enumerate(ballots):
-        for p in ballot:
-            add_supporter[p](g)
-    backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
-    supporter_utilities: list[list[int]] | None = None
-    if pairs is not None:  # in the order of ``supporters``: by group
-        supporter_utilities = [[] for _ in range(m)]
-        add_utility = [group.append for group in supporter_utilities]
-        total = [0] * m
-        for group, w in zip(pairs, weights):
-            for p, u in group:
-                add_utility[p](u)
-                total[p] += w * u
+    groups = len(ballots)
+    length = np.fromiter(map(len, ballots), np.int64, groups)
+    start = np.zeros(groups, np.int64)
+    np.cumsum(length[:-1], out=start[1:])
+    size = int(length.sum())
+    flat = np.fromiter(chain.from_iterable(ballots), np.int64, size)
+    group_weights = np.asarray(weights, np.float64)
+    weighted = np.repeat(group_weights, length)
+    backers = [int(n) for n in np.bincount(flat, weights=weighted, minlength=m).tolist()]
+    utilities = None
+    if pairs is not None:
+        utilities = np.fromiter(map(itemgetter(1), chain.from_iterable(pairs)), np.float64, size)
+        weighted = weighted * utilities
+        total = [int(n) for n in np.bincount(flat, weights=weighted, minlength=m).tolist()]
     else:  # every supporter draws the same utility: the cost, or 1
         total = [n * cost for n, cost in zip(backers, costs)] if utility == "cost" else list(backers)
+    order = np.argsort(flat, kind="stable")
+    bounds = np.zeros(m + 1, np.int64)
+    np.cumsum(np.bincount(flat, minlength=m), out=bounds[1:])
+    group_of = np.repeat(np.arange(groups, dtype=np.int64), length)[order]
+    supporters = [group_of[bounds[p] : bounds[p + 1]] for p in range(m)]
+    supporter_utilities = None
+    if utilities is not None:
+        by_project = utilities[order]
+        supporter_utilities = [by_project[bounds[p] : bounds[p + 1]] for p in range(m)]
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
     return Voters(
@@ -471,7 +487,12 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
         list(weights),
         ballots,
         pairs is None,
+        length,
+        start,
+        flat,
+        weighted,
         supporters,
+        [group_weights[members] for members in supporters],
         supporter_utilities,
         total,
         backers,
@@ -569,33 +590,17 @@ class _Engine:
         self.voters = voters
         self.ranks = ranks
         m = len(voters.costs)
-        groups = len(voters.ballots)
         self.unit = list(voters.costs) if voters.uniform and voters.utility == "cost" else [1] * m
-        # every group's supported projects in one flat array, ``start[g]`` to ``start[g] + length[g]``, with
-        # the group's weight times its utility for each (whole numbers far below 2**53: exact in float64)
-        self.length = np.fromiter(map(len, voters.ballots), np.int64, groups)
-        self.start = np.zeros(groups, np.int64)
-        np.cumsum(self.length[:-1], out=self.start[1:])
-        size = int(self.length.sum())
-        self.flat = np.fromiter(chain.from_iterable(voters.ballots), np.int64, size)
+        self.length, self.start, self.flat, self.weighted = (
+            voters.length,
+            voters.start,
+            voters.flat,
+            voters.weighted,
+        )
         self.weights = np.asarray(voters.weights, np.float64)
-        weighted = np.repeat(self.weights, self.length)
-        utilities = None
-        if not voters.uniform:
-            utilities = np.fromiter(map(itemgetter(1), chain.from_iterable(voters.items)), np.float64, size)
-            weighted = weighted * utilities
-        self.weighted = weighted
-        # per project: its supporting groups (ascending), their weights and (unless uniform) utilities
-        order = np.argsort(self.flat, kind="stable")
-        bounds = np.zeros(m + 1, np.int64)
-        np.cumsum(np.bincount(self.flat, minlength=m), out=bounds[1:])
-        group_of = np.repeat(np.arange(groups, dtype=np.int64), self.length)[order]
-        self.supporters = [group_of[bounds[p] : bounds[p + 1]] for p in range(m)]
-        self.supporter_weights = [self.weights[members] for members in self.supporters]
-        self.supporter_utilities: list[np.ndarray] | None = None
-        if utilities is not None:
-            by_project = utilities[order]
-            self.supporter_utilities = [by_project[bounds[p] : bounds[p + 1]] for p in range(m)]
+        self.supporters = voters.supporters
+        self.supporter_weights = voters.supporter_weights
+        self.supporter_utilities = voters.supporter_utilities
         self._overlap: dict[int, set[int]] = {}
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
         self.first_price: dict[int, tuple[float, Fraction]] = {}
@@ -650,7 +655,11 @@ class _Engine:
         start = float(t)
         groups = len(voters.ballots)
         state = _State(
-            t, np.full(groups, start), np.ones(groups, dtype=bool), abs(float(Fraction(start) - t)), t.denominator
+            t,
+            np.full(groups, start),
+            np.ones(groups, dtype=bool),
+            abs(float(Fraction(start) - t)),
+            t.denominator,
         )
         selected: list[int] = list(voters.free)
         if trace:
@@ -729,20 +738,30 @@ class _Engine:
             return None
         share = money if utilities is None else money / utilities
         weighted = weights if utilities is None else weights * utilities
-        # an approximate price: raised from cost / total utility while supporters fall below it
+        # an approximate price: the textbook loop over the supporters poorer than a cap, poorest first (the cap
+        # grows until the price found lies below it: everyone above it then pays the price in full)
         total = float(self.voters.backers[p] if utilities is None else self.voters.total_utility[p])
-        rho = cost / total
-        count = 0
+        # supporters left with nothing pay nothing, and their utility does not count towards the price
+        empty = share <= 0
+        total -= float(weighted[empty].sum())
+        cap = 2 * cost / total
         while True:
-            below = share < rho
-            found = int(np.count_nonzero(below))
-            if found <= count:
+            below = np.flatnonzero((share < cap) & ~empty)
+            order = below[np.argsort(share[below], kind="stable")]
+            sorted_share = share[order]
+            # candidate prices with the first i of them paying all they hold, for i = 0 .. len(order)
+            paid = np.concatenate(([0.0], np.cumsum(money[order] * weights[order])))
+            drawn = np.concatenate(([0.0], np.cumsum(weighted[order])))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                prices = (cost - paid) / (total - drawn)
+            enough = np.flatnonzero(prices[:-1] <= sorted_share)
+            if len(enough):
+                rho = float(prices[enough[0]])
                 break
-            count = found
-            rest = total - float(weighted @ below)
-            if rest <= 0:
+            rho = float(prices[-1])
+            if len(order) + int(np.count_nonzero(empty)) == len(share) or (0 < rho < cap):
                 break
-            rho = (cost - float((money * weights) @ below)) / rest
+            cap *= 4
         # every float share is within ``bound`` of the exact one; those within ``width`` of the approximate
         # price are decided exactly, and the exact price found must agree with the floats of all the others
         bound = 1.01 * (state.error + 4 * _EPS * float(state.t))
@@ -764,12 +783,13 @@ class _Engine:
         groups, weights = self.supporters[p], self.supporter_weights[p]
         utilities = None if self.supporter_utilities is None else self.supporter_utilities[p]
         weighted = weights if utilities is None else weights * utilities
-        poor = share < rho - width
-        rich = share > rho + width
-        close = np.flatnonzero(~(poor | rich))
+        low, high = rho - width, rho + width
+        poor = share < low
+        close = np.flatnonzero((share >= low) & (share <= high))
         scale = state.scale
         need = self.voters.costs[p] * scale - self._money(state, groups[poor])  # what the others pay, * scale
-        able = int(weighted @ rich) + int(weighted[close].sum())  # utility of those paying the price
+        able = int(self.voters.total_utility[p] if utilities is not None else self.voters.backers[p])
+        able -= int(weighted[poor].sum())  # the utility of those paying the price
         rows = []
         for k in close.tolist():
             u = 1 if utilities is None else int(utilities[k])
@@ -786,10 +806,8 @@ class _Engine:
         if able <= 0:
             return None
         price = Fraction(need, scale * able)
-        margin = Fraction(bound)
-        if poor.any() and Fraction(float(share[poor].max())) + margin > price:
-            return None
-        if rich.any() and Fraction(float(share[rich].min())) - margin < price:
+        # the floats of the others lie below ``low`` or above ``high``, their exact shares within ``bound``
+        if width != inf and not Fraction(low) + Fraction(bound) <= price <= Fraction(high) - Fraction(bound):
             return None
         return price, pays_all
 
