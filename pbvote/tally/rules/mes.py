@@ -83,10 +83,14 @@ import numpy as np
 
 from ..model import Election, Outcome, Step, rank_points
 from . import Param, RuleError, compute, register
+from .mes_screen import Screen
 from .ties import tie_ranks
 
-# add1 screens per-voter budgets in blocks of this many (see add1_budget)
+# add1 screens per-voter budgets in blocks of this many (see add1_budget), and leaves the rest to the exact
+# engine once the float runs could not decide this many budgets in a row (large elections, where many prices
+# lie within the floats' error bounds of each other: a failed float run costs about as much as an exact one)
 _BLOCK = 16
+_GIVE_UP = 3
 
 UTILITY_PARAM = Param(
     "utility", str, "cost", "what a funded project is worth to a supporter", ("cost", "cardinality", "points")
@@ -271,8 +275,6 @@ def add1_budget(
     block down, each run seeded by the one above it. While the budgets come in long stretches with one order
     of purchases (small elections), a block is first tried whole, in one run proven for all its budgets, and
     halved until its parts are proven; each whole success doubles the next block."""
-    from .mes_screen import Screen  # here: NumPy is imported only by the rules that need it
-
     voters = engine.voters
     costs = voters.costs
     n = voters.num_voters
@@ -347,8 +349,11 @@ class _Blocks:
     """Outcomes of blocks of per-voter budgets: proven float runs, the exact engine where they fail."""
 
     engine: _Engine
-    floats: Any  # the Screen (its module imports NumPy)
+    floats: Any  # the Screen
     increment: int
+    misses: int = (
+        0  # budgets in a row the float runs could not decide (at _GIVE_UP, they are no longer tried)
+    )
 
     def outcomes(
         self, low: Fraction, size: int, whole: bool, halve: bool
@@ -361,11 +366,12 @@ class _Blocks:
     def _screen(self, low, size, whole, halve, seed):
         """:meth:`outcomes`, and the proven run at the lowest budget, to seed the budgets below (None if none)."""
         high = low + (size - 1) * self.increment
-        if size > 1 and whole:
+        screening = self.misses < _GIVE_UP
+        if size > 1 and whole and screening:
             found = self.floats.run(low, high, seed)
             if found is not None:
                 return [(low, high, found.selected)], found
-        if size > 1 and halve:
+        if size > 1 and halve and screening:
             half = size // 2
             upper, seed = self._screen(low + half * self.increment, size - half, True, True, seed)
             lower, seed = self._screen(low, half, True, True, seed)
@@ -373,10 +379,12 @@ class _Blocks:
         outcomes = []
         for k in reversed(range(size)):
             b = low + k * self.increment
-            found = self.floats.run(b, seed=seed)
+            found = self.floats.run(b, seed=seed) if self.misses < _GIVE_UP else None
             if found is None:
+                self.misses += 1
                 selected = self.engine.run(b).selected
             else:
+                self.misses = 0
                 selected, seed = found.selected, found
             outcomes.append((b, b, selected))
         outcomes.reverse()
@@ -766,7 +774,7 @@ class _Engine:
         # price are decided exactly, and the exact price found must agree with the floats of all the others
         bound = 1.01 * (state.error + 4 * _EPS * float(state.t))
         width = 1e-9 * abs(rho) + 4 * bound
-        for _ in range(3):
+        for _ in range(3 if 0 < rho < inf else 0):  # (rounding may leave no usable approximation)
             priced = self._exact_price(p, state, share, rho, width, bound)
             if priced is not None:
                 return priced
@@ -784,8 +792,11 @@ class _Engine:
         utilities = None if self.supporter_utilities is None else self.supporter_utilities[p]
         weighted = weights if utilities is None else weights * utilities
         low, high = rho - width, rho + width
-        poor = share < low
-        close = np.flatnonzero((share >= low) & (share <= high))
+        if width == inf:  # every supporter decided exactly (whatever ``rho``, even NaN)
+            poor, close = np.zeros(len(share), dtype=bool), np.arange(len(share))
+        else:
+            poor = share < low
+            close = np.flatnonzero((share >= low) & (share <= high))
         scale = state.scale
         need = self.voters.costs[p] * scale - self._money(state, groups[poor])  # what the others pay, * scale
         able = int(self.voters.total_utility[p] if utilities is not None else self.voters.backers[p])
