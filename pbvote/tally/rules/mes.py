@@ -57,16 +57,19 @@ when money is left; pbvote deliberately does not (no voter asked for it).
 costs are turned into whole minor units (the least common denominator of the costs) for the engine, and the
 trace is given back in currency units; add1's steps are whole currency units either way.
 
-**Speed.** The rule works on the aggregated profile (identical ballots merged) and, beyond that, on *budget
-classes*: voters who support the same funded projects (with the same utilities) always hold the same budget,
-so the rule tracks one budget per class, not per voter. Prices are recomputed lazily: a price can only grow
-during a run, so a project's last price is a lower bound, and only projects sharing supporters with the one
-just funded need a new one. Money is exact: integers over a common denominator that grows with each
-purchase; no float ever decides anything (the heap compares correctly rounded floats first, which order
-unequal values correctly, and exact fractions on equal floats). ``add1`` needs an outcome for each of many
-per-voter budgets: those come from float runs that prove every decision they take by error bounds, with
-this exact engine deciding any budget they cannot (:mod:`.mes_screen`, :func:`add1_budget`); the outcome
-kept, and its trace, come from this exact engine.
+**Speed.** The rule works on the aggregated profile (identical ballots merged), held as NumPy arrays of
+ballot groups. Money is exact without being stored per group in big integers: a group that has paid its full
+share of every funded project it supports holds ``t`` less those shares, and one that once could not holds
+nothing, so the money of any set of groups is ``t`` times its voters less each funded project's exact price
+times the utility the set draws from it. Floats of every group's money, within a proven error bound, only
+sort a project's supporters into surely poor and surely rich at its price; the supporters in the band between
+get their exact money one by one, and the exact price found is checked against the band: no float ever decides
+anything. Prices are recomputed lazily: a price can only grow during a run, so a project's last price is a
+lower bound, and only projects sharing supporters with the one just funded need a new one (the heap compares
+correctly rounded floats first, which order unequal values correctly, and exact fractions on equal floats).
+``add1`` needs an outcome for each of many per-voter budgets: those come from float runs that prove every
+decision they take by error bounds, with this exact engine deciding any budget they cannot (:mod:`.mes_screen`,
+:func:`add1_budget`); the outcome kept, and its trace, come from this exact engine.
 """
 
 from __future__ import annotations
