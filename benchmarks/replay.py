@@ -406,6 +406,14 @@ def cast_all(port: int, prepared: PreparedRound, tokens: dict[int, str], ballots
     return concurrently(port, clients, len(indices), request, 201)
 
 
+def print_server_errors(log: Path, limit: int = 60) -> None:
+    """The server's own account of failed requests (gunicorn's and pbvote's error lines), on stderr."""
+    lines = log.read_text(errors="replace").splitlines()
+    wanted = [i for i, line in enumerate(lines) if "[ERROR]" in line or "[CRITICAL]" in line or "Traceback" in line]
+    for i in wanted[:3]:
+        print("server log: " + "\n server log: ".join(lines[i : i + limit // 3]), file=sys.stderr)
+
+
 def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile of ``values`` in milliseconds (0 when empty)."""
     if not values:
@@ -488,6 +496,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"replay {label}: failed: {type(error).__name__}: {error}", file=sys.stderr)
                 return 1
             stored_codes = stored_tracking_codes(url, prepared.budget_id)
+            if signed_in.errors or cast.errors:
+                print_server_errors(workdir / "gunicorn.log")
 
     receipts = {answer["tracking_code"].replace("-", "") for answer in cast.answers.values()}
     acknowledged = len(cast.answers)

@@ -33,6 +33,7 @@ def create_app(config: str | type | Mapping | None = None) -> Flask:
     configure_config(app, config)
     configure_extensions(app)
     configure_security(app)
+    configure_templates(app)
     configure_blueprints(app)
     configure_errorhandlers(app)
     return app
@@ -88,12 +89,24 @@ def configure_security(app: Flask) -> None:
     init_security(app)
 
 
+def configure_templates(app: Flask) -> None:
+    """Jinja filters and functions every template may use: ``{{ n | counted("event") }}``,
+    ``{{ describe_rule(budget.rule_id, budget.rule_params) }}``."""
+    from .tally.explain import describe_rule
+    from .text import counted
+
+    app.add_template_filter(counted)
+    app.add_template_global(describe_rule)
+
+
 def configure_blueprints(app: Flask) -> None:
     """Every feature's blueprint, each from its own ``blueprint.py`` (the JSON API through flask-smorest)."""
+    from .accountability.blueprint import bp as accountability_bp
     from .accounts.blueprint import bp as accounts_bp
     from .api.blueprint import init_api
     from .core.blueprint import bp as core_bp
     from .deliberation.blueprint import bp as deliberation_bp
+    from .notices.blueprint import bp as notices_bp
     from .paper.blueprint import bp as paper_bp
     from .proposals.blueprint import bp as proposals_bp
     from .results.blueprint import bp as results_bp
@@ -101,7 +114,7 @@ def configure_blueprints(app: Flask) -> None:
     from .voting.blueprint import bp as voting_bp
 
     for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, deliberation_bp, voting_bp, paper_bp,
-                      results_bp):
+                      results_bp, accountability_bp, notices_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

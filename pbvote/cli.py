@@ -15,6 +15,7 @@ from flask_migrate.cli import db as db_group
 
 from . import __version__
 from .accounts.models import Role
+from .text import counted
 
 
 def _create_app():
@@ -224,7 +225,7 @@ def list_organisations_command() -> None:
         .order_by(Organisation.slug)
     ).all()
     for slug, name, members in rows:
-        click.echo(f"{slug}\t{name}\t{members} members")
+        click.echo(f"{slug}\t{name}\t{counted(members, 'member')}")
 
 
 # The tally is pure Python: `pbvote tally` never builds the web application.
@@ -246,7 +247,7 @@ def tick(context: click.Context) -> None:
     context.invoke(tick_command)
     report = send_digests()
     if report.sent or report.failed:
-        click.echo(f"{report.sent} notification digest(s) mailed, {report.failed} failed (retried at the next tick).")
+        click.echo(f"{counted(report.sent, 'notification digest')} mailed, {report.failed} failed (retried at the next tick).")
 
 
 main.add_command(audit_group)

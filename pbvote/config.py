@@ -25,6 +25,9 @@ class DefaultConfig:
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # The proposal form (with its image) accepts more, so that an image over PROPOSAL_IMAGE_MAX_BYTES comes
+    # back as an error on the re-shown form, with everything else typed kept, instead of a bare 413 page.
+    PROPOSAL_FORM_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS: ClassVar[list[str]] = ["X-CSRFToken"]
 
@@ -36,6 +39,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
 
+    # Counters per process with memory://; with several workers or servers share them in Redis
+    # (PBVOTE_RATELIMIT_STORAGE_URI=redis://redis.internal:6379/0), so a limit counts every request.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

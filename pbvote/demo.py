@@ -1,4 +1,4 @@
-"""Demo data for ``pbvote demo``: two organisations and an account for every role, seeded idempotently.
+"""Demo data for ``pbvote demo``: three organisations and an account for every role, seeded idempotently.
 
 ``seed_demo()`` may run any number of times: it creates what is missing and leaves the rest alone. Features add
 their own demo content (rounds, proposals, ballots …) through a function of theirs called at the end of
@@ -22,6 +22,8 @@ DEMO_PASSWORD = "demo-password-2024"
 DEMO_ORGANISATIONS = (
     ("riverside", "Riverside City Council"),
     ("hillview", "Hillview Housing Association"),
+    # The municipality of a real past round (pbvote/demo_data): its round is imported, it has no accounts.
+    ("assen", "Gemeente Assen"),
 )
 
 
@@ -96,6 +98,7 @@ def seed_demo() -> DemoData:
     """Seed everything the demo shows; safe to run again."""
     data = seed_accounts()
     # Features add their demo content below, each through its own function taking ``data``.
+    from .accountability.demo import seed_progress
     from .deliberation.demo import seed_threads
     from .proposals.demo import seed_proposals
     from .results.demo import seed_results
@@ -107,6 +110,7 @@ def seed_demo() -> DemoData:
     data.voting_round_id, data.voter_code = seed_voting(data)
     seed_threads(data)  # after the proposals (the voting round's too): discussions are about them
     data.results_round_id = seed_results(data)
+    seed_progress(data, data.results_round_id)  # after the results: updates are on the funded projects
     return data
 
 

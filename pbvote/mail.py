@@ -11,7 +11,9 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -20,28 +22,34 @@ from flask import Flask, current_app
 
 _MEMORY_KEY = "pbvote_mail_outbox"
 SMTP_TIMEOUT_SECONDS = 30
+# RFC 5322's line limit, not the 78-character default: a longer header without spaces (the List-Unsubscribe URL)
+# would otherwise be RFC 2047-encoded, which mail clients do not read as a URL.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
 class MailError(RuntimeError):
     """The message could not be handed over to the mail system."""
 
 
-def build_message(to: str, subject: str, body: str, *, sender: str) -> EmailMessage:
-    """A plain-text message with the headers every backend needs."""
-    message = EmailMessage()
+def build_message(to: str, subject: str, body: str, *, sender: str,
+                  headers: Mapping[str, str] | None = None) -> EmailMessage:
+    """A plain-text message with the headers every backend needs, plus ``headers`` (e.g. List-Unsubscribe)."""
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].rstrip(">") or None)
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     return message
 
 
-def send_mail(to: str, subject: str, body: str) -> EmailMessage:
+def send_mail(to: str, subject: str, body: str, *, headers: Mapping[str, str] | None = None) -> EmailMessage:
     """Send a plain-text mail with the configured backend; returns the message that was sent."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    message = build_message(to, subject, body, sender=app.config["MAIL_SENDER"])
+    message = build_message(to, subject, body, sender=app.config["MAIL_SENDER"], headers=headers)
     backend = app.config["MAIL_BACKEND"]
     if backend == "memory":
         outbox(app).append(message)

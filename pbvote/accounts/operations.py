@@ -212,6 +212,16 @@ def count_members(organisation_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(User).where(User.organisation_id == organisation_id))
 
 
+def count_residents(organisation_id: int) -> int:
+    """Members holding the resident role in the organisation (those who may propose and vote)."""
+    return db.session.scalar(
+        select(func.count(func.distinct(RoleGrant.user_id)))
+        .join(User, RoleGrant.user_id == User.id)
+        .where(RoleGrant.organisation_id == organisation_id, RoleGrant.role == Role.RESIDENT.value,
+               User.organisation_id == organisation_id)
+    )
+
+
 def grant_role(organisation: Organisation, email: str, role: Role | str, granted_by: User) -> RoleGrant:
     """Give the user with ``email`` (a member of ``organisation``) ``role`` there."""
     role_value = Role(role).value

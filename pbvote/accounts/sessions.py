@@ -2,7 +2,8 @@
 
 The session stores ``"<user id>:<session version>"`` (``User.get_id``). Bumping ``User.session_version`` (at
 sign-out, password reset) makes every session that carries the old version anonymous at its next request —
-on every device, including a copied cookie.
+on every device, including a copied cookie. The version lives in the database, so with several app servers
+(one ``SECRET_KEY``) a session made on one is valid on all, and signing out on one ends it on all.
 """
 
 from __future__ import annotations

@@ -251,6 +251,7 @@ def _members_page(organisation: Organisation, grant_form: GrantRoleForm, status:
         organisation=organisation,
         staff=operations.staff_of(organisation.id),
         member_count=operations.count_members(organisation.id),
+        resident_count=operations.count_residents(organisation.id),
         grant_form=grant_form,
         revoke_form=RevokeRoleForm(),
     ), status

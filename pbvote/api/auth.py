@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, g, request
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from ..access import Access, Resolver, call_resolver, declare
@@ -60,13 +60,17 @@ def bearer_token() -> str | None:
     return match.group(1) if match else None
 
 
+@functools.cache
+def _token_query():
+    """A token's row with its account (built once: every API request runs it)."""
+    return select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
 def token_record(token: str | None) -> ApiToken | None:
     """The live row of ``token`` (not expired, its account active), or None."""
     if token is None:
         return None
-    record = db.session.scalar(
-        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(token))
-    )
+    record = db.session.scalar(_token_query(), {"token_hash": hash_token(token)})
     if record is None or as_utc(record.expires_at) <= utcnow() or not record.user.active:
         return None
     return record

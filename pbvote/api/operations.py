@@ -31,25 +31,31 @@ def visible_round(round_id: int, user: Any = None) -> Round | None:
     return round_
 
 
-def sign_in_with_code(round_: Round, code: str) -> tuple[str, ApiToken]:
+def token_document(token: str, record: ApiToken) -> dict[str, Any]:
+    return {"token": token, "token_type": "Bearer", "kind": record.kind, "expires_at": record.expires_at}
+
+
+def sign_in_with_code(round_: Round, code: str) -> dict[str, Any]:
     """Claim a one-time voter code (a code-only identity becomes a voter) and hand out a token for it.
 
     The code works once, exactly as on the web page: a second sign-in with it is refused.
     """
+    round_id = round_.id  # read now: the transaction's start expires the object, and reading it would reload it
     with write_transaction():
-        round_ = db.session.get(Round, round_.id, populate_existing=True)
+        round_ = db.session.get(Round, round_id, populate_existing=True)
         user = claim_voter_code(round_, code)
-        return issue_token(user, TokenKind.VOTER_CODE)
+        # The document is made before the commit expires the token's row (reading it after would reload it).
+        return token_document(*issue_token(user, TokenKind.VOTER_CODE))
 
 
-def sign_in_with_password(email: str, password: str) -> tuple[User | None, tuple[str, ApiToken] | None]:
-    """(user, token) for a confirmed account's email and password; (user, None) when the email is not
+def sign_in_with_password(email: str, password: str) -> tuple[User | None, dict[str, Any] | None]:
+    """(user, token document) for a confirmed account's email and password; (user, None) when the email is not
     confirmed; (None, None) when the email or password is wrong."""
     user = authenticate(email, password)
     if user is None or not user.email_confirmed:
         return user, None
     with write_transaction():
-        return user, issue_token(user, TokenKind.PASSWORD)
+        return user, token_document(*issue_token(user, TokenKind.PASSWORD))
 
 
 def ballot_definition(round_: Round, voter: Any) -> dict[str, Any]:

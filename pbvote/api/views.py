@@ -41,10 +41,6 @@ def _limit(name: str):
     return lambda: current_app.config[name]
 
 
-def _token_document(token: str, record) -> dict:
-    return {"token": token, "token_type": "Bearer", "kind": record.kind, "expires_at": record.expires_at}
-
-
 # ---- tokens ----------------------------------------------------------------------------------------------------
 
 
@@ -58,12 +54,12 @@ def create_code_token(data: dict):
     if round_ is None:
         refuse(404, "There is no such round.")
     try:
-        token, record = operations.sign_in_with_code(round_, data["code"])
+        document = operations.sign_in_with_code(round_, data["code"])
     except ActionNotAllowed as refusal:
         refuse(409, str(refusal))
     except VoterError as refusal:
         refuse(422, str(refusal), errors={"code": [str(refusal)]})
-    return _token_document(token, record)
+    return document
 
 
 @public
@@ -72,12 +68,12 @@ def create_code_token(data: dict):
 @bp.response(201, TokenSchema)
 def create_account_token(data: dict):
     """Sign in with an account's email and password (council staff, integrations)."""
-    user, issued = operations.sign_in_with_password(data["email"], data["password"])
+    user, document = operations.sign_in_with_password(data["email"], data["password"])
     if user is None:
         refuse(401, "The email address or password is wrong.")
-    if issued is None:
+    if document is None:
         refuse(403, "Confirm your email address before using the API.")
-    return _token_document(*issued)
+    return document
 
 
 @token_required

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from ..rounds.events import GENESIS_HASH, compute_hash
 from ..safecsv import FORMULA_TRIGGERS
 from ..tally import PabulibError, RuleError, compute, jsonable, loads
+from ..text import counted
 from .bundle import MANIFEST, SIGNATURE
 
 HASHED_FIELDS = ("round_id", "sequence", "kind", "actor_id", "actor_label", "payload", "created_at")
@@ -68,8 +69,8 @@ class Report:
         """The last line ``pbvote audit verify`` prints."""
         if self.problems:
             return f"FAILED: {min(self.problems, key=lambda p: p.rank)}"
-        return (f"verified: round {self.round_id} “{self.round_name}”: {self.budgets} budget(s), {self.ballots} "
-                f"ballot(s), {self.events} events in an intact chain, outcome reproduced by "
+        return (f"verified: round {self.round_id} “{self.round_name}”: {counted(self.budgets, 'budget')}, "
+                f"{counted(self.ballots, 'ballot')}, {counted(self.events, 'event')} in an intact chain, outcome reproduced by "
                 f"{', '.join(self.rules)}; manifest signed by {self.public_key}")
 
     def add(self, file: str, item: str, message: str, rank: int = CONTENT) -> None:

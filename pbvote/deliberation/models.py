@@ -285,6 +285,7 @@ class NotificationKind(str, enum.Enum):
     ON_OWN_PROPOSAL = "on_own_proposal"  # a comment on a proposal you wrote
     ON_FOLLOWED = "on_followed"  # a comment on a proposal you follow
     MODERATION = "moderation"  # a moderation decision about your comment or you
+    PROJECT_UPDATE = "project_update"  # the council posted progress on a funded project you follow or wrote
 
 
 class Notification(db.Model):

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from ..accounts.models import User
 from ..extensions import db
 from ..mail import MailError, send_mail
+from ..text import counted
 from .models import MailPreference, Notification, utcnow
 
 UNSUBSCRIBE_SALT = "pbvote-notification-digest-unsubscribe"
@@ -117,7 +118,7 @@ def send_digests(now: datetime | None = None) -> DigestReport:
         try:
             send_mail(
                 to=user.email,
-                subject=f"pbvote: {count} new notification{'s' if count != 1 else ''}",
+                subject=f"pbvote: {counted(count, 'new notification')}",
                 body=_digest_body(user, notifications),
             )
         except MailError:

@@ -28,6 +28,7 @@ from ..extensions import db
 from ..proposals.models import Proposal, ProposalStatus
 from ..rounds.events import EventKind, append_event
 from ..rounds.models import Round, RoundState, as_utc
+from ..text import counted
 from .markdown import render_comment
 from .models import (
     Appeal,
@@ -470,7 +471,7 @@ def block_author(comment: Comment, moderator: User, days: int, justification: st
         justification=justification, moderator_id=moderator.id,
     )
     db.session.add(block)
-    _record(round_, comment, moderator, ModerationKind.BLOCKED, f"{justification} ({days} day{'s' if days != 1 else ''})")
+    _record(round_, comment, moderator, ModerationKind.BLOCKED, f"{justification} ({counted(days, 'day')})")
     return block
 
 

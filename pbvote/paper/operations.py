@@ -102,10 +102,15 @@ def _has_current_ballot(round_: Round, voter: RoundVoter, *, paper: bool) -> boo
     ) is not None
 
 
-def refuse_if_voted_on_paper(budget: Budget, voter: RoundVoter) -> None:
-    """The online side of the policy: a voter whose paper ballot counts in this round may not vote online."""
+def refuse_if_voted_on_paper(budget: Budget, voter: RoundVoter, *, voted_on_paper: bool | None = None) -> None:
+    """The online side of the policy: a voter whose paper ballot counts in this round may not vote online
+    (``voted_on_paper``: whether one does, when the caller has read it already)."""
     round_ = budget.round
-    if _one_channel(round_) and _has_current_ballot(round_, voter, paper=True):
+    if not _one_channel(round_):
+        return
+    if voted_on_paper is None:
+        voted_on_paper = _has_current_ballot(round_, voter, paper=True)
+    if voted_on_paper:
         raise BallotError("Your paper ballot has been counted in this round: under the round's rules a voter who "
                           "voted on paper cannot also vote online.")
 

@@ -42,3 +42,4 @@ bp.add_url_rule(
 )
 
 bp.context_processor(views.template_helpers)
+bp.url_value_preprocessor(views.allow_image_uploads)

@@ -8,13 +8,15 @@ proposals phase; the bookkeeping (status history, first revision) is the same th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from ..database import write_transaction
 from ..extensions import db
-from ..rounds.models import Round
+from ..rounds.models import Round, RoundState, utcnow
 from .models import (
     Coauthor,
     CoauthorStatus,
@@ -79,6 +81,34 @@ def seed_proposals(data: Any) -> None:
                 _seed_round(round_, authors, council)
 
 
+def _moment_in(round_: Round, state: RoundState, fraction: float) -> datetime:
+    """A time ``fraction`` of the way through the round's ``state`` phase, never later than now (the phase may
+    still be open); now when the round has no start for that phase."""
+    now = utcnow()
+    phase = round_.phase_for(state)
+    if phase is None or phase.starts_at_utc is None or phase.starts_at_utc > now:
+        return now
+    end = min(phase.ends_at_utc or now, now)
+    return phase.starts_at_utc + (end - phase.starts_at_utc) * fraction
+
+
+def place_in_phases(round_: Round, proposals: Sequence[Proposal]) -> None:
+    """Date seeded proposals as if they had happened on the round's schedule: each submitted (its first status
+    and revision) during the proposals phase, one after another, and any later status decided in the review
+    phase. Demo modules call this once the round's schedule is set."""
+    for number, proposal in enumerate(proposals):
+        fraction = (number + 1) / (len(proposals) + 1)
+        submitted = _moment_in(round_, RoundState.PROPOSALS, fraction)
+        decided = max(_moment_in(round_, RoundState.REVIEW, fraction), submitted)
+        first, *later = proposal.status_changes
+        proposal.created_at = first.created_at = submitted
+        for revision in proposal.revisions:
+            revision.created_at = submitted
+        for change in later:
+            change.created_at = decided
+        proposal.updated_at = decided if later else submitted
+
+
 def _seed_round(round_: Round, authors: list, council: Any) -> None:
     plan = STATUS_PLAN[round_.state]
     made: list[Proposal] = []
@@ -113,6 +143,7 @@ def _seed_round(round_: Round, authors: list, council: Any) -> None:
         proposal.status_reason = REASONS[status]
         if status == ProposalStatus.MERGED.value:
             proposal.merged_into_id = made[0].id
+    place_in_phases(round_, made)
     if round_.state == "review":
         # Two ideas for the same corner of Old Town park: at most one can be built.
         group = ExclusionGroup(round_id=round_.id, name="Old Town park, north corner", created_by_id=council.id)

@@ -32,7 +32,7 @@ class CostItemForm(Form):
 
 
 def _optional_int(value):
-    if value in (None, "", "None"):
+    if value in (None, ""):
         return None
     try:
         return int(value)
@@ -99,8 +99,8 @@ class ProposalForm(CostItemsMixin, FlaskForm):
 
     def set_choices(self, districts, categories, district_required: bool) -> None:
         empty = "Choose a district" if district_required else "Whole area (no district)"
-        self.district_id.choices = [SelectChoice(None, empty)] + [SelectChoice(d.id, d.name) for d in districts]
-        self.category_id.choices = [SelectChoice(None, "No category")] + [SelectChoice(c.id, c.name) for c in categories]
+        self.district_id.choices = [SelectChoice("", empty)] + [SelectChoice(d.id, d.name) for d in districts]
+        self.category_id.choices = [SelectChoice("", "No category")] + [SelectChoice(c.id, c.name) for c in categories]
 
     def validate_district_id(self, field):
         if field.data == -1:

@@ -405,8 +405,11 @@ def _require_review(proposal: Proposal, reviewer: User) -> Any:
     return round_
 
 
-def review_proposal(proposal: Proposal, reviewer: User, feasible: bool, reason: str) -> None:
-    """Mark a proposal feasible or not feasible with a public reason (a reason is required for "not")."""
+def review_proposal(proposal: Proposal, reviewer: User, feasible: bool, reason: str) -> bool:
+    """Mark a proposal feasible or not feasible with a public reason (a reason is required for "not").
+
+    False when the proposal already has this decision with this reason: nothing is recorded again, so the
+    public history holds each decision once."""
     _require_review(proposal, reviewer)
     if proposal.status_enum not in OPEN_STATUSES:
         raise ProposalError(f"A proposal that is {proposal.status_enum.label.lower()} cannot be reviewed.")
@@ -416,10 +419,16 @@ def review_proposal(proposal: Proposal, reviewer: User, feasible: bool, reason: 
     if len(reason) > 2000:
         raise ProposalError("Please correct the marked fields.", {"reason": "Keep the reason under 2,000 characters."})
     status = ProposalStatus.FEASIBLE if feasible else ProposalStatus.NOT_FEASIBLE
+    if proposal.status == status.value and (proposal.status_reason or "") == reason:
+        return False
     _set_status(proposal, status, reviewer, reason or None)
     if not feasible:
         _leave_exclusion_groups(proposal)
     db.session.flush()
+    from ..notices.reminders import queue_feasibility_decision  # notices read proposals
+
+    queue_feasibility_decision(proposal, feasible, reason or None)
+    return True
 
 
 def revise_cost(proposal: Proposal, reviewer: User, items: Sequence[tuple[str, int]], reason: str) -> ProposalRevision:

@@ -215,6 +215,18 @@ def _proposal_form(round_, **kwargs) -> ProposalForm:
     return form
 
 
+#: The forms carrying an image upload (see PROPOSAL_FORM_MAX_CONTENT_LENGTH).
+IMAGE_FORM_ENDPOINTS = frozenset({"proposals.submit_proposal", "proposals.edit_proposal"})
+
+
+def allow_image_uploads(endpoint: str | None, _values: dict | None) -> None:
+    """Raise this request's body limit for the image forms, for signed-in people only (nobody else may send
+    them). Registered as a URL value preprocessor because those run before every ``before_request`` hook,
+    CSRF's included, i.e. before the body is parsed."""
+    if endpoint in IMAGE_FORM_ENDPOINTS and current_user.is_authenticated:
+        request.max_content_length = current_app.config["PROPOSAL_FORM_MAX_CONTENT_LENGTH"]
+
+
 def _read_input(form: ProposalForm, round_) -> ProposalInput | None:
     """The operation's input from a submitted form, or None after marking errors on the form."""
     valid = form.validate()
@@ -222,7 +234,8 @@ def _read_input(form: ProposalForm, round_) -> ProposalInput | None:
     if not valid or items is None:
         return None
     upload = request.files.get(form.image.name)
-    image = upload.read() if upload and upload.filename else None
+    # One byte over the limit is enough to refuse it (the upload itself waits in a temporary file).
+    image = upload.read(images.max_image_bytes() + 1) if upload and upload.filename else None
     return ProposalInput(
         title=form.title.data or "",
         summary=form.summary.data or "",
@@ -424,7 +437,7 @@ def _merge_form(proposal: Proposal, **kwargs) -> MergeForm:
     candidates = operations.list_proposals(
         rounds_api.round_of(proposal), ProposalQuery(sort="oldest"), page_size=1000
     ).items
-    form.target_id.choices = [SelectChoice(None, "Choose the proposal to keep")] + [
+    form.target_id.choices = [SelectChoice("", "Choose the proposal to keep")] + [
         SelectChoice(p.id, f"#{p.id} {p.title}") for p in candidates
         if p.id != proposal.id and p.status_enum in operations.OPEN_STATUSES
     ]
@@ -458,7 +471,7 @@ def review_proposal(proposal_id: int):
     if request.method == "POST" and form.validate():
         try:
             with write_transaction():
-                operations.review_proposal(
+                recorded = operations.review_proposal(
                     db.session.get(Proposal, proposal_id), current_user, form.decision.data == "feasible",
                     form.reason.data or "",
                 )
@@ -467,7 +480,8 @@ def review_proposal(proposal_id: int):
         except ProposalError as error:
             _apply_errors(form, error)
         else:
-            flash("The decision is recorded and public.", "success")
+            flash("The decision is recorded and public." if recorded else
+                  "The proposal already had this decision with this reason: nothing changed.", "success")
             return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id), code=303)
         proposal = db.session.get(Proposal, proposal_id)
     return _render_review(proposal, review_form=form if request.method == "POST" else None)

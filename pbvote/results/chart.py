@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..text import counted
 from .operations import BudgetResults
 
 BAR_HEIGHT = 22
@@ -39,6 +40,6 @@ def chart_for(view: BudgetResults) -> Chart:
     bars = [Bar(p.title, p.votes, p.funded, i * (BAR_HEIGHT + GAP), round(BAR_AREA * p.votes / top))
             for i, p in enumerate(projects)]
     funded = sum(1 for p in projects if p.funded)
-    summary = (f"Votes per project in {view.budget.name}: {len(projects)} projects, {funded} funded. "
-               + "; ".join(f"{p.title}: {p.votes} votes{', funded' if p.funded else ''}" for p in projects))
+    summary = (f"Votes per project in {view.budget.name}: {counted(len(projects), 'project')}, {funded} funded. "
+               + "; ".join(f"{p.title}: {counted(p.votes, 'vote')}{', funded' if p.funded else ''}" for p in projects))
     return Chart(bars, max(len(bars) * (BAR_HEIGHT + GAP), BAR_HEIGHT), WIDTH, LABEL_WIDTH, summary)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..database import write_transaction
 from ..extensions import db
+from ..proposals.demo import place_in_phases
 from ..proposals.models import CostItem, Proposal, ProposalStatus, StatusChange
 from ..rounds import operations
 from ..rounds.models import Round, RoundState, RoundVoter, VoterRollEntry, VoterSource, utcnow
@@ -79,6 +80,8 @@ def _voting_round(organisation: Any, council: Any, author: Any) -> Round:
                for i, state in enumerate(order)}
     windows[RoundState.VOTING] = (now - timedelta(days=20), now + timedelta(days=1))
     operations.set_schedule(round_, council, windows)
+    place_in_phases(round_, db.session.scalars(
+        select(Proposal).where(Proposal.round_id == round_.id).order_by(Proposal.id)).all())
     operations.apply_due_transitions(round_, now)
     return round_
 

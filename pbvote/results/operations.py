@@ -24,6 +24,7 @@ from ..rounds.operations import transition_round
 from ..rounds.voters import voter_record
 from ..safecsv import csv_bytes
 from ..tally import Election, RuleError, compute, jsonable, load_rules
+from ..text import counted
 from ..voting.models import Ballot
 from .adapter import election_for_budget, money_scale, rule_params_for_budget
 from .models import TallyResult
@@ -230,12 +231,12 @@ def step_in_words(step: dict[str, Any], names: dict[str, str], currency: str, sc
     cost = step.get("cost")
     if step["action"] == "select":
         if "price_per_voter" in details:
-            return (f"Funded: {title} — {details['supporters']:,} voters paid "
+            return (f"Funded: {title} — {counted(details['supporters'], 'voter')} paid "
                     f"{_money(details['price_per_voter'], currency)} each for its {_money(cost, currency)}.")
         if "supporters" in details:
-            return f"Funded: {title} — its {details['supporters']:,} supporters shared its {_money(cost, currency)}."
+            return f"Funded: {title} — its {counted(details['supporters'], 'supporter')} shared its {_money(cost, currency)}."
         left = details.get("remaining_after")
-        return (f"Funded: {title} ({step.get('support') or 0:,} votes) costs {_money(cost, currency)}"
+        return (f"Funded: {title} ({counted(step.get('support') or 0, 'vote')}) costs {_money(cost, currency)}"
                 + (f"; {_money(left, currency)} left." if left is not None else "."))
     if step.get("reason") in ("over-budget", "stop") and "remaining_before" in details:
         return (f"Skipped: {title} costs {_money(cost, currency)}, only "

@@ -9,18 +9,27 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..text import counted
 
 
 @click.command("tick")
 @with_appcontext
 def tick_command() -> None:
-    """Make every scheduled phase change that is due (run it from cron every minute)."""
+    """Make every scheduled phase change that is due, then queue and send the notices that are due (run it
+    from cron every minute; two ticks at once make each change and send each mail once)."""
+    from ..notices.queue import SendReport, send_queued
+    from ..notices.reminders import queue_round_notices
     from .operations import tick
 
     moved = tick()
     for round_, states in moved:
         click.echo(f"round {round_.id} “{round_.name}”: now {' → '.join(s.value for s in states)}")
-    click.echo(f"{len(moved)} round(s) moved on.")
+    click.echo(f"{counted(len(moved), 'round')} moved on.")
+    queued = queue_round_notices()
+    report = send_queued()
+    if queued or report != SendReport():
+        click.echo(f"{counted(queued, 'notice')} queued; {report.sent} sent, {report.retrying} to retry, "
+                   f"{report.failed} given up, {report.cancelled} cancelled.")
 
 
 @click.group("audit")
@@ -41,7 +50,7 @@ def verify_log_command(round_id: int) -> None:
         sys.exit(2)
     report = verify_chain(round_id)
     if report.ok:
-        click.echo(f"Round {round_id}: {report.count} events, chain intact.")
+        click.echo(f"Round {round_id}: {counted(report.count, 'event')}, chain intact.")
         return
     click.echo(
         f"Round {round_id}: chain BROKEN at event #{report.broken_sequence} (id {report.broken_event_id}): "
@@ -79,6 +88,6 @@ def import_pb_command(file: Path, organisation_slug: str, name: str | None) -> N
         else "the file has no selected column to compare with"
     )
     click.echo(
-        f"Imported round {round_.id} “{round_.name}”: {len(round_.budgets)} budget(s), "
-        f"{len(record.computed_selected)} project(s) funded by {record.rule_id} ({agreement})."
+        f"Imported round {round_.id} “{round_.name}”: {counted(len(round_.budgets), 'budget')}, "
+        f"{counted(len(record.computed_selected), 'project')} funded by {record.rule_id} ({agreement})."
     )

@@ -1,5 +1,6 @@
-"""The rounds part of ``pbvote demo``: a round of Riverside in each phase, and a past round imported from the
-real pabulib file in ``pbvote/demo_data``. Idempotent: a round that exists (by organisation and name) is kept."""
+"""The rounds part of ``pbvote demo``: a round of Riverside in each phase, Hillview's round open for proposals,
+and Assen's past round imported (under Gemeente Assen) from the real pabulib file in ``pbvote/demo_data``.
+Idempotent: a round that exists (by organisation and name) is kept."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from .models import BudgetScope, Round, RoundState, utcnow
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo_data" / "Netherlands_Assen_2024.pb"
 DISTRICTS = ["Old Town", "Riverside North", "Harbour"]
 CATEGORIES = ["Parks and nature", "Streets and mobility", "Culture", "Youth and sport"]
+HILLVIEW_DISTRICTS = ["North Block", "South Block"]
+HILLVIEW_CATEGORIES = ["Courtyards and gardens", "Play and sport", "Shared rooms"]
 
-#: (name, state to bring it to, ballot type) — every phase a council meets before results.
+#: (name, state to bring it to) — every phase a council meets before results.
 DEMO_ROUNDS = (
     ("Riverside 2027 (draft)", RoundState.DRAFT),
     ("Green Riverside 2026", RoundState.PROPOSALS),
@@ -34,12 +37,13 @@ def _existing(organisation_id: int, name: str) -> Round | None:
     return db.session.scalar(select(Round).where(Round.organisation_id == organisation_id, Round.name == name))
 
 
-def _make_round(organisation, council, name: str, target: RoundState) -> None:
+def _make_round(organisation, council, name: str, target: RoundState, districts: list[str] = DISTRICTS,
+                categories: list[str] = CATEGORIES) -> None:
     round_ = operations.create_round(organisation, council, operations.RoundSettings(
         name=name,
         description=("Residents propose projects for their district; the council checks they are feasible; "
                      "everyone votes; the money goes where the votes say."),
-        currency="EUR", timezone="Europe/London", districts=DISTRICTS, categories=CATEGORIES,
+        currency="EUR", timezone="Europe/London", districts=districts, categories=categories,
     ))
     for district in round_.districts:
         budget = operations.add_budget(round_, council, operations.BudgetInput(
@@ -66,7 +70,7 @@ def _make_round(organisation, council, name: str, target: RoundState) -> None:
 
 
 def seed_rounds(data: Any) -> None:
-    """Add the demo rounds to Riverside (and a draft to Hillview) where they are missing."""
+    """Add the demo rounds to Riverside, Hillview and Gemeente Assen where they are missing."""
     riverside = data.organisations["riverside"]
     council = data.users["council@riverside.example"]
     with write_transaction():
@@ -75,6 +79,9 @@ def seed_rounds(data: Any) -> None:
                 _make_round(riverside, council, name, target)
         hillview = data.organisations["hillview"]
         if _existing(hillview.id, "Courtyards 2027") is None:
-            _make_round(hillview, data.users["council@hillview.example"], "Courtyards 2027", RoundState.DRAFT)
-        if _existing(riverside.id, "Assen Top Idee 2024") is None:
-            import_round(riverside, council, DEMO_FILE.read_bytes(), DEMO_FILE.name)
+            _make_round(hillview, data.users["council@hillview.example"], "Courtyards 2027", RoundState.PROPOSALS,
+                        HILLVIEW_DISTRICTS, HILLVIEW_CATEGORIES)
+        assen = data.organisations["assen"]
+        if _existing(assen.id, "Assen Top Idee 2024") is None:
+            # Nobody of Assen has an account here: the import is the organisation's own record (actor None).
+            import_round(assen, None, DEMO_FILE.read_bytes(), DEMO_FILE.name)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from .models import Round, RoundEvent, as_utc, utcnow
+from .money import format_money
 
 #: The "previous hash" of a round's first event.
 GENESIS_HASH = "0" * 64
@@ -158,3 +159,28 @@ def verify_chain(round_id: int) -> ChainReport:
             return ChainReport(round_id, len(events), event.sequence, event.id, problem)
         previous_hash = event.hash
     return ChainReport(round_id, len(events))
+
+
+#: Payload keys that hold sums of money in the round's minor units.
+MONEY_KEYS = frozenset({"amount", "min_project_cost", "max_project_cost"})
+
+
+def describe_payload(payload: dict[str, Any], currency: str) -> str:
+    """An event's payload for people: sums of money in the round's currency, changes as "old → new",
+    ``{"amount": {"from": 100, "to": 250}}`` → ``"amount: €1.00 → €2.50"``."""
+    def value_text(key: str, value: Any) -> str:
+        if isinstance(value, dict):
+            if value.keys() == {"from", "to"}:
+                return f"{value_text(key, value['from'])} → {value_text(key, value['to'])}"
+            return "; ".join(f"{name.replace('_', ' ')}: {value_text(name, item)}" for name, item in value.items())
+        if isinstance(value, list):
+            return ", ".join(value_text(key, item) for item in value) or "none"
+        if value is None or value == "":
+            return "none"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if key in MONEY_KEYS and isinstance(value, int):
+            return format_money(value, currency)
+        return str(value)
+
+    return value_text("", payload or {})

@@ -10,6 +10,7 @@ included) in :class:`RoundImport`, so anyone can recompute the outcome later.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -116,11 +117,7 @@ def import_round(
     round_ = Round(
         organisation_id=organisation.id,
         name=title.strip()[:150],
-        description=(
-            f"Imported from the pabulib file {filename}"
-            + (f" ({meta.get('country')}, {meta.get('unit')})" if meta.get("unit") else "")
-            + (f". {meta['comment']}" if meta.get("comment") else ".")
-        ),
+        description=_description(meta, filename),
         currency=currency,
         timezone="UTC",
         state=RoundState.PUBLISHED.value,
@@ -134,7 +131,7 @@ def import_round(
     budget = Budget(
         round_id=round_.id, name="Budget", scope=BudgetScope.CITYWIDE.value, amount=amount, min_project_cost=0,
         max_project_cost=None, rule_id=rule_id, rule_params=get_params(rule_id, params),
-        explanation=f"Counted with {rule_id}, as the file records ({meta.get('rule', 'rule not recorded')}).",
+        explanation=_rule_explanation(meta, rule_id, params, known is not None),
         **_ballot_settings(election),
     )
     db.session.add(budget)
@@ -170,6 +167,29 @@ def _project_names(sha256: str, content: str) -> dict[str, str]:
     from ..tally import pabulib
 
     return {project.id: project.name for project in pabulib.loads(content).projects}
+
+
+def _description(meta: dict[str, str], filename: str) -> str:
+    """Where the round comes from; the file's comment is its editors' notes ("#1: … #2: …"), said as such."""
+    place = ", ".join(part for part in ((meta.get("country") or "").strip(), (meta.get("unit") or "").strip()) if part)
+    notes = [note.strip() for note in re.split(r"#\d+:", meta.get("comment") or "") if note.strip()]
+    return (f"Imported from the pabulib file {filename}" + (f" ({place})." if place else ".")
+            + (f" Notes of the file's editors: {' '.join(notes)}" if notes else ""))
+
+
+def _rule_explanation(meta: dict[str, str], rule_id: str, params: dict[str, Any], known: bool) -> str:
+    """Which rule counts the round and why: the one the file records, or the fallback when pbvote has none."""
+    from ..tally.explain import describe_rule
+
+    described = describe_rule(rule_id, params)
+    recorded = (meta.get("rule") or "").strip()
+    if known:
+        return f"Counted with {described}: the rule the file records (“{recorded}”)."
+    if recorded in ("", "unknown"):
+        return (f"The file does not record which rule chose its projects; pbvote counts it with {described}, "
+                "the most common rule in pabulib.")
+    return (f"The file records the rule “{recorded}”, which pbvote does not have; pbvote counts it with "
+            f"{described}, the most common rule in pabulib.")
 
 
 def _title(meta: dict[str, str]) -> str:

@@ -12,6 +12,7 @@ from reportlab.pdfgen import canvas
 
 from ..safecsv import csv_bytes
 from .models import Round
+from .operations import when_voting_opens
 from .voters import IssuedCode
 
 
@@ -65,7 +66,7 @@ def codes_pdf(round_: Round, codes: Sequence[IssuedCode], vote_url: str) -> byte
         steps = [
             f"1. Go to {vote_url}",
             "2. Type the code above (capital letters and digits; the dashes are optional).",
-            "3. Choose the projects you want funded and send your ballot.",
+            f"3. {when_voting_opens(round_)} While it is open, choose the projects you want funded.",
             "The code works once. Keep this letter private: whoever has the code can vote with it.",
         ]
         for step in steps:

@@ -6,16 +6,19 @@ Operations flush; the caller (a view inside ``write_transaction()``, the CLI, th
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organisation
 from ..extensions import db
+from ..text import counted
 from . import lifecycle
 from .events import EventKind, append_event
 from .lifecycle import Action, IllegalTransition, RoundError, require_action
@@ -29,6 +32,7 @@ from .models import (
     Phase,
     Round,
     RoundState,
+    as_utc,
     utcnow,
 )
 from .money import CURRENCIES, MAX_MINOR_UNITS, format_money
@@ -481,16 +485,18 @@ def describe_ballot(budget: Budget, currency: str) -> str:
     if kind == BallotType.APPROVAL.value:
         low, high = budget.min_picks or 0, budget.max_picks
         if high is None:
-            return "Tick every project you support."
+            return "Tick every project you support." if not low else (
+                f"Tick every project you support, at least {counted(low, 'project')}.")
         if low and low == high:
-            return f"Tick exactly {high} projects you support."
+            return f"Tick exactly {counted(high, 'project')} you support."
+        if not low:
+            return f"Tick the projects you support, at most {counted(high, 'project')}."
         return f"Tick the projects you support: at least {low} and at most {high}."
     if kind == BallotType.RANKED.value:
         points = ", ".join(str(p) for p in budget.points_per_rank or [])
-        return (
-            f"Rank between {budget.min_ranks} and {budget.max_ranks} projects, your favourite first. "
-            f"Your ranks earn {points} points in that order."
-        )
+        low, high = budget.min_ranks or 1, budget.max_ranks
+        how_many = f"exactly {counted(high, 'project')}" if low == high else f"between {low} and {high} projects"
+        return f"Rank {how_many}, your favourite first. Your ranks earn {points} points in that order."
     if kind == BallotType.KNAPSACK.value:
         share = budget.min_spend_percent or 0
         minimum = format_money(budget.amount * share // 100, currency)
@@ -531,6 +537,27 @@ def to_local(moment: datetime | None, zone: str) -> datetime | None:
         return moment.astimezone(ZoneInfo(zone))
     except (OverflowError, ValueError, ZoneInfoNotFoundError):
         return moment.astimezone(UTC)
+
+
+def local_time_text(moment: datetime | None, zone: str) -> str:
+    """A stored UTC time in words, in the round's time zone ("4 May 2026, 09:00 CEST"); "not scheduled" for none."""
+    local = to_local(moment, zone)
+    return local.strftime("%-d %B %Y, %H:%M %Z") if local else "not scheduled"
+
+
+def when_voting_opens(round_: Round) -> str:
+    """When the round's voting phase is, in a sentence for voters, from its state and its schedule."""
+    state = RoundState(round_.state)
+    phase = round_.phase_for(RoundState.VOTING)
+    if state == RoundState.VOTING:
+        if phase is not None and phase.ends_at is not None:
+            return f"Voting is open until {local_time_text(phase.ends_at, round_.timezone)}."
+        return "Voting is open now."
+    if list(RoundState).index(state) > list(RoundState).index(RoundState.VOTING):
+        return "Voting in this round has closed."
+    if phase is not None and phase.starts_at is not None:
+        return f"Voting opens on {local_time_text(phase.starts_at, round_.timezone)}."
+    return "Voting has not opened yet; the council has not set its date."
 
 
 def schedule_year_error(moment: datetime | None) -> str | None:
@@ -673,6 +700,33 @@ def voting_due_to_close(round_: Round, now: datetime) -> bool:
     return phase is not None and phase.ends_at_utc is not None and phase.ends_at_utc <= now
 
 
+@functools.cache
+def _schedule_query():
+    """A round's state and phase times as plain values (built once: it runs before every round request)."""
+    return (
+        select(Round.state, Round.imported, Phase.state, Phase.starts_at, Phase.ends_at)
+        .outerjoin(Phase, Phase.round_id == Round.id)
+        .where(Round.id == bindparam("round_id"))
+    )
+
+
+def may_be_due(round_id: int, now: datetime) -> bool:
+    """Whether the round's schedule may make a transition due at ``now``: one query for plain values, no
+    objects (it runs before every request naming a round). False only when nothing can be due: no start of a
+    phase that follows the current one and no end of the current phase has passed — the conditions every due
+    transition and every due close needs."""
+    rows = db.session.execute(_schedule_query(), {"round_id": round_id}).all()
+    if not rows or rows[0][1]:
+        return False
+    current = RoundState(rows[0][0])
+    following = {target.value for target in lifecycle.TRANSITIONS[current]}
+    return any(
+        (state in following and starts is not None and as_utc(starts) <= now)
+        or (state == current.value and ends is not None and as_utc(ends) <= now)
+        for _, _, state, starts, ends in rows
+    )
+
+
 def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:
     """Load a round and apply its due scheduled transitions (committed at once); None when there is none.
 
@@ -680,14 +734,14 @@ def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:
     """
     from ..database import write_transaction
 
-    round_ = db.session.get(Round, round_id)
+    round_ = db.session.get(Round, round_id, options=[joinedload(Round.phases)])  # one query, not two
     moment = now or utcnow()
     if round_ is None or round_.imported or (
         due_transition(round_, moment) is None and not voting_due_to_close(round_, moment)
     ):
         return round_
     with write_transaction():
-        round_ = db.session.get(Round, round_id, populate_existing=True)
+        round_ = db.session.get(Round, round_id, populate_existing=True, with_for_update=True)
         apply_due_transitions(round_, now)
     return round_
 
@@ -704,7 +758,9 @@ def tick(now: datetime | None = None) -> list[tuple[Round, list[RoundState]]]:
     ).all()
     for round_id in round_ids:
         with write_transaction():
-            round_ = db.session.get(Round, round_id, populate_existing=True)
+            # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises): a tick running at the same time
+            # waits, then sees the new state, so each transition is made once.
+            round_ = db.session.get(Round, round_id, populate_existing=True, with_for_update=True)
             made = apply_due_transitions(round_, now)
         if made:
             moved.append((round_, made))

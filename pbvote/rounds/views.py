@@ -21,8 +21,9 @@ from ..database import write_transaction
 from ..extensions import db, limiter
 from ..mail import external_url
 from ..safecsv import CSV_MIMETYPE
+from ..text import counted
 from . import letters, lifecycle, operations, voters
-from .events import round_events, verify_chain
+from .events import describe_payload, round_events, verify_chain
 from .forms import (
     BallotForm,
     BudgetForm,
@@ -38,7 +39,7 @@ from .forms import (
 )
 from .importing import funded_projects
 from .lifecycle import Action, RoundError
-from .models import PHASE_STATES, Budget, BudgetScope, Round, RoundState
+from .models import PHASE_STATES, Budget, BudgetScope, Round, RoundState, utcnow
 from .money import MoneyError, format_money, minor_to_text, parse_money
 
 SEE_OTHER = 303
@@ -91,7 +92,7 @@ def _show_form_errors(form, error: RoundError) -> None:
 def apply_due_transitions_for_request() -> None:
     """Before any request naming a round (``<round_id>``), make its due scheduled transitions."""
     round_id = (request.view_args or {}).get("round_id")
-    if isinstance(round_id, int):
+    if isinstance(round_id, int) and operations.may_be_due(round_id, utcnow()):
         operations.refresh_round(round_id)
 
 
@@ -102,10 +103,11 @@ def template_helpers() -> dict[str, Any]:
         return format_money(minor, round_.currency)
 
     def local_time(round_: Round, moment) -> str:
-        local = operations.to_local(moment, round_.timezone)
-        return local.strftime("%-d %B %Y, %H:%M %Z") if local else "not scheduled"
+        return operations.local_time_text(moment, round_.timezone)
 
-    return {"round_money": money, "round_local_time": local_time, "describe_ballot": operations.describe_ballot}
+    return {"round_money": money, "round_local_time": local_time, "describe_ballot": operations.describe_ballot,
+            "when_voting_opens": operations.when_voting_opens,
+            "describe_event": lambda round_, event: describe_payload(event.payload, round_.currency)}
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -410,6 +412,14 @@ def edit_schedule(round_id: int):
                            frozen=not lifecycle.allows(round_, Action.EDIT_SCHEDULE))
 
 
+#: How a round reaches the states it never enters by hand (see lifecycle.MANUAL_TRANSITIONS).
+_OWN_STEP = {
+    RoundState.TALLIED: "A round is tallied when voting closes: close the vote from the round's page, "
+                        "and the votes are counted then.",
+    RoundState.PUBLISHED: "A round is published by publishing its results from the results page.",
+}
+
+
 @council_only
 def transition_round(round_id: int, to_state: str):
     """GET: a confirmation page; POST: make the transition (a manual one always needs this confirmation)."""
@@ -421,9 +431,13 @@ def transition_round(round_id: int, to_state: str):
     form = ConfirmForm()
     error = None
     if target not in lifecycle.manual_next_states(round_):
-        error = (f"A round in the {round_.state} phase cannot be moved to {target.value} from here."
-                 if target not in lifecycle.next_states(round_) else
-                 f"Moving to {target.value} happens through its own step, not by hand.")
+        if round_.imported:
+            error = f"“{round_.name}” was imported from a file and is read-only: its phase does not change."
+        elif target in lifecycle.next_states(round_):
+            error = _OWN_STEP[target]
+        else:
+            error = (f"A round in the {round_.state_enum.label.lower()} phase cannot be moved to "
+                     f"{target.label.lower()}.")
     elif form.validate_on_submit():
         try:
             with write_transaction():
@@ -496,7 +510,7 @@ def upload_voter_roll(round_id: int):
     except RoundError as error:
         form.form_errors.append(str(error))
         return _render_voters(_load_round(round_id), form, codes_form, None)
-    flash(f"Voter roll imported: {report.imported} voters added.", "success")
+    flash(f"Voter roll imported: {counted(report.imported, 'voter')} added.", "success")
     return _redirect(url_for("rounds.manage_voters", round_id=round_id))
 
 
@@ -585,9 +599,10 @@ def claim_voter_code(round_id: int):
                 start_session(user)  # a new session id and CSRF token, as at any sign-in
             round_ = _load_round(round_id)
             if lifecycle.allows(round_, Action.VOTE):
-                flash("Your code is accepted: you can vote now.", "success")
+                flash(f"Your code is accepted. {operations.when_voting_opens(round_)}", "success")
                 return _redirect(url_for("voting.show_voting", round_id=round_id))
-            flash("Your code is accepted. You can vote once voting opens in this round.", "success")
+            flash(f"Your code is accepted: you are a voter of this round. {operations.when_voting_opens(round_)}",
+                  "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     return render_template("rounds/claim_code.html", form=form, round=_load_round(round_id))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from ..text import counted
 from .model import Election, Outcome, Step
 
 TIE_BREAKING_WORDS = {
@@ -90,9 +91,8 @@ def explain(outcome: Outcome, election: Election | None = None) -> str:
     for position, step in enumerate(outcome.steps, start=1):
         lines.append(f"{position:>{width}}. {step_sentence(step, name_of)}")
     left = outcome.budget - outcome.spent
-    count = len(outcome.selected)
     lines.append(
-        f"Selected {count} project{'s' if count != 1 else ''}: {', '.join(outcome.selected) or 'none'}. "
+        f"Selected {counted(len(outcome.selected), 'project')}: {', '.join(outcome.selected) or 'none'}. "
         f"Spent {number(outcome.spent)} of {number(outcome.budget)}; {number(left)} left unspent."
     )
     words = TIE_BREAKING_WORDS.get(outcome.tie_breaking, outcome.tie_breaking)
@@ -105,3 +105,57 @@ def _project_label(project_id: str | None, name_of: dict[str, str]) -> str:
         return ""
     name = name_of.get(project_id, "")
     return f"project {project_id} “{name}”" if name else f"project {project_id}"
+
+
+RULE_NAMES = {
+    "greedy": "Greedy (the most supported projects first, skipping any that no longer fit)",
+    "greedy-no-skip": "Greedy (the most supported projects first, stopping at the first that does not fit)",
+    "greedy-threshold": "Greedy over the projects whose score reaches a minimum",
+    "greedy-exclusive": "Greedy, where funding one project of an exclusive group rules out the others",
+    "mes": "Method of Equal Shares",
+    "phragmen": "Sequential Phragmén",
+    "ear": "Expanding Approvals Rule",
+}
+
+_COMPLETIONS = {
+    "add1": "completed by raising each voter's budget {step} at a time",
+    "add1u": "completed by raising each voter's budget {step} at a time, then by funding the most supported "
+             "projects that still fit",
+    "utilitarian": "completed by funding the most supported projects that still fit",
+}
+_UTILITIES = {"cardinality": "every funded project counts the same to its supporters",
+              "points": "a funded project is worth the points its supporters gave it"}
+_SCORES = {"votes": "ranked by votes", "points": "ranked by points", "file": "ranked by the score the file records"}
+_OVERRUNS = {"stop": "stopping at the first project that does not fit",
+             "skip": "skipping projects that do not fit and going on"}
+
+
+def describe_rule(rule_id: str, params: dict[str, Any] | None = None) -> str:
+    """A rule and its parameters in plain language, e.g. "Method of Equal Shares, completed by raising each
+    voter's budget one unit at a time (mes, add1u)". Parameters at their defaults are not mentioned."""
+    params = {name: value for name, value in (params or {}).items() if value not in (None, "")}
+    clauses, ids = [], [rule_id]
+    if rule_id == "mes":
+        if (completion := params.get("completion", "none")) in _COMPLETIONS:
+            increment = int(params.get("budget_increment", 1))
+            step = "one unit" if increment == 1 else f"{increment:,} units"
+            clauses.append(_COMPLETIONS[completion].format(step=step))
+            ids.append(completion)
+        if params.get("utility") in _UTILITIES:
+            clauses.append(_UTILITIES[params["utility"]])
+        if params.get("comparison") == "greedy":
+            clauses.append("switching to the greedy outcome if more voters prefer it")
+    if rule_id.startswith("greedy"):
+        if params.get("score") in _SCORES:
+            clauses.append(_SCORES[params["score"]])
+        if "threshold" in params:
+            clauses.append(f"the minimum being a score of {number(params['threshold'])}")
+        if params.get("groups"):
+            clauses.append(f"exclusive groups {params['groups'].replace(';', '; ')}")
+    if rule_id == "phragmen" and params.get("overrun") in _OVERRUNS:
+        clauses.append(_OVERRUNS[params["overrun"]])
+    tie_breaking = params.get("tie_breaking")
+    ties = (f"; ties: {TIE_BREAKING_WORDS.get(tie_breaking, tie_breaking)}"
+            if tie_breaking and tie_breaking != "file-order" else "")
+    name = RULE_NAMES.get(rule_id, rule_id)
+    return ", ".join([name, *clauses]) + ties + ("" if name == rule_id else f" ({', '.join(ids)})")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -69,6 +69,46 @@ class Project:
     fields: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
+class VoteRows(Sequence[list[str]]):
+    """The VOTES rows of a file kept as the section's own text, split into one list per row only when read.
+
+    ``text`` holds the rows as the file gives them (fields separated by ``;``, rows by ``\n``, no quoted field,
+    no final line end); ``len`` is known without splitting. A big file's tally never reads the rows one by one
+    (the reader counts the ballots from its columns), so a million voters cost one string, not a million
+    lists; the writer copies ``text`` as it stands. Compares equal to the same rows as a list.
+    """
+
+    def __init__(self, text: str, count: int):
+        self.text = text
+        self._count = count
+        self._rows: list[list[str]] | None = None
+
+    def rows(self) -> list[list[str]]:
+        """Every row as its list of fields (split on first use, then kept)."""
+        if self._rows is None:
+            self._rows = [line.split(";") for line in self.text.split("\n")]
+        return self._rows
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[override]  # an int gives a row, a slice a list of rows
+        return self.rows()[index]
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return iter(self.rows())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, VoteRows):
+            return self.text == other.text
+        return isinstance(other, list) and self.rows() == other
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like the list it stands for
+
+    def __repr__(self) -> str:
+        return f"VoteRows({self._count} rows)"
+
+
 @dataclass
 class Profile:
     """Ballots aggregated by identical content.
@@ -94,7 +134,8 @@ class Election:
     """A participatory-budgeting election: META, projects (file order) and votes.
 
     ``vote_columns`` / ``vote_rows`` keep the VOTES section as text, one row per voter, for faithful
-    round trips and for audit files; ``profile`` holds them aggregated. The pabulib reader builds it while
+    round trips and for audit files (the pabulib reader gives the rows as :class:`VoteRows`, which splits them
+    only when read); ``profile`` holds them aggregated. The pabulib reader builds it while
     validating the votes (each distinct vote is parsed once, for both); an election made in code either gives
     it as ``_profile`` (code that already holds aggregated ballots) or has it built from ``vote_rows`` on
     first use. ``normalised_lines``: the 1-based file lines of approval ballots that list a project more than
@@ -105,7 +146,7 @@ class Election:
     projects: list[Project]
     project_columns: list[str]
     vote_columns: list[str]
-    vote_rows: list[list[str]]
+    vote_rows: Sequence[list[str]]
     _profile: Profile | None = field(default=None, repr=False, compare=False)
     normalised_lines: tuple[int, ...] = field(default=(), compare=False)
 

@@ -6,10 +6,12 @@ header line: ``META`` (``key;value`` rows), ``PROJECTS`` (at least ``project_id`
 ones). Fields are separated by ``;`` and may be quoted the CSV way; lists inside a field (the projects of a
 vote, its points) are separated by ``,``.
 
-What the reader keeps: every META key in file order, every project and vote column as text, one list of
-strings per voter. It builds no other per-voter objects (the largest real files hold 85 000 votes): the votes
-are checked in bulk, each distinct vote once, and the same pass builds the aggregated
-:class:`~pbvote.tally.model.Profile` the rules read (``Election.profile``).
+What the reader keeps: every META key in file order, every project and vote column as text; the VOTES rows
+as the section's text (:class:`~pbvote.tally.model.VoteRows`, split into one list per voter only if someone
+reads them). It builds no per-voter objects beyond the fields of the columns it checks (a synthetic benchmark
+holds a million votes): the votes are checked in bulk, each distinct vote once, and the same pass builds the
+aggregated :class:`~pbvote.tally.model.Profile` the rules read (``Election.profile``). Only a file with a fault
+is walked row by row, to name the line.
 
 What it refuses, always with :class:`PabulibError` naming the 1-based line and the reason: a missing, repeated
 or misplaced section, a bad META line or a repeated META key, a missing required column, a row with the wrong
@@ -42,11 +44,15 @@ import io
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .model import VOTE_TYPES, Election, Profile, Project, money_text, parse_money
+from ..text import counted
+from .model import VOTE_TYPES, Election, Profile, Project, VoteRows, money_text, parse_money
+
+Columns = Callable[[int], Sequence[str]]  # a VOTES column's fields, in row order
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 
@@ -104,7 +110,12 @@ def dumps(election: Election) -> str:
     writer.writerows([_project_cell(project, column) for column in columns] for project in election.projects)
     buffer.write("VOTES\n")
     writer.writerow(election.vote_columns)
-    writer.writerows(election.vote_rows)
+    rows = election.vote_rows
+    if isinstance(rows, VoteRows):
+        # no field holds a quote, ';' or line end: the csv module would write them as they are
+        buffer.write(rows.text + "\n")
+    else:
+        writer.writerows(rows)
     return buffer.getvalue()
 
 
@@ -228,23 +239,42 @@ class _Reader:
             if name not in headers_seen:
                 raise PabulibError(section_lines[name] + 1, f"section {name} has no header line")
 
-        vote_rows, vote_lines = self._vote_rows(self.position, len(vote_columns))
+        vote_rows, column, vote_lines = self._votes(self.position, len(vote_columns))
         election = Election(meta, projects, project_columns, vote_columns, vote_rows)
         self._check_meta(election, meta_lines, section_lines)
-        self._check_votes(election, vote_lines, meta_lines, self.strict)
+        self._check_votes(election, column, vote_lines, meta_lines, self.strict)
         return election
 
-    def _vote_rows(self, start: int, width: int) -> tuple[list[list[str]], Sequence[int]]:
-        """Every VOTES row from line index ``start`` on, with their line numbers; rows of the wrong width refused."""
+    def _votes(self, start: int, width: int) -> tuple[Sequence[list[str]], Columns, Sequence[int]]:
+        """The VOTES rows from line index ``start`` on: the rows, a function giving one column's fields (in row
+        order) and the rows' line numbers; a row of the wrong width is refused.
+
+        The usual file (no quoted field, every row ``width`` fields) is read without a list per row: the
+        section's text, split once into fields, gives each column as a slice, and the rows stay that text
+        (:class:`~pbvote.tally.model.VoteRows`). Anything else takes the record-by-record path, which names
+        the line of a fault."""
         rest = self.lines[start:]
-        lines: Sequence[int]
+        first = start + 1
         # Where the VOTES rows begin in the text: one search there says whether any field is quoted.
         offset = sum(map(len, self.lines[:start])) + start
+        if (
+            rest
+            and self.text.find('"', offset) == -1
+            and set(map(str.count, rest, repeat(";"))) == {width - 1}
+        ):
+            body = self.text[offset : offset + sum(map(len, rest)) + len(rest) - 1]
+            fields = body.replace("\n", ";").split(";")
+            return (
+                VoteRows(body, len(rest)),
+                lambda column: fields[column::width],
+                range(first, first + len(rest)),
+            )
+        lines: Sequence[int]
         if self.text.find('"', offset) != -1:
             records = list(self.records(start))
             rows, lines = [fields for _, fields in records], [number for number, _ in records]
         else:
-            rows, lines = [line.split(";") for line in rest], range(start + 1, start + 1 + len(rest))
+            rows, lines = [line.split(";") for line in rest], range(first, first + len(rest))
         if rows and set(map(len, rows)) != {width}:
             bad = next(k for k, row in enumerate(rows) if len(row) != width)
             fields, number = rows[bad], lines[bad]
@@ -256,7 +286,7 @@ class _Reader:
             if len(fields) == 1 and not name:
                 raise PabulibError(number, "empty line inside a section")
             raise PabulibError(number, f"expected {width} fields in VOTES, found {len(fields)}")
-        return rows, lines
+        return rows, lambda column: list(map(itemgetter(column), rows)), lines
 
     @staticmethod
     def _header(number: int, fields: list[str], section: str) -> list[str]:
@@ -329,15 +359,19 @@ class _Reader:
 
     @staticmethod
     def _check_votes(
-        election: Election, vote_lines: Sequence[int], meta_lines: dict[str, int], strict: bool
+        election: Election,
+        column: Columns,
+        vote_lines: Sequence[int],
+        meta_lines: dict[str, int],
+        strict: bool,
     ) -> None:
         meta = election.meta
         columns = election.vote_columns
-        voter_column = columns.index("voter_id")
-        vote_column = columns.index("vote")
-        points_column = columns.index("points") if "points" in columns else None
+        voters = column(columns.index("voter_id"))
+        votes = column(columns.index("vote"))
+        point_texts = column(columns.index("points")) if "points" in columns else None
         vote_type = election.vote_type.strip()
-        if vote_type in ("cumulative", "scoring") and points_column is None:
+        if vote_type in ("cumulative", "scoring") and point_texts is None:
             raise PabulibError(
                 meta_lines["vote_type"], f"{vote_type} ballots need a 'points' column in VOTES"
             )
@@ -352,7 +386,7 @@ class _Reader:
         )
         index_of = election.index_of
         # a project listed twice on an approval ballot is counted once, unless strict (see the module docstring)
-        count_once = not strict and points_column is None and vote_type in ("approval", "choose-1")
+        count_once = not strict and point_texts is None and vote_type in ("approval", "choose-1")
         repeating: set[str] = set()  # the texts of the votes so normalised
 
         def check_vote(vote: str) -> tuple[str | None, int, tuple[int, ...]]:
@@ -373,10 +407,10 @@ class _Reader:
                 ids = tuple(dict.fromkeys(ids))
                 items = list(dict.fromkeys(items))
             if max_length is not None and len(items) > max_length:
-                return f"vote has {_projects(len(items))}, more than max_length {max_length}", len(items), ids
+                return f"vote has {counted(len(items), 'project')}, more than max_length {max_length}", len(items), ids
             if min_length is not None and len(items) < min_length:
                 return (
-                    f"vote has {_projects(len(items))}, fewer than min_length {min_length}",
+                    f"vote has {counted(len(items), 'project')}, fewer than min_length {min_length}",
                     len(items),
                     ids,
                 )
@@ -392,17 +426,14 @@ class _Reader:
                 return f"points add up to {total}, more than max_sum_points {max_sum}", len(values), ()
             return None, len(values), tuple(values)  # type: ignore[arg-type]
 
-        rows = election.vote_rows
         ordinal = election.vote_type == "ordinal"  # as build_profile reads it (unstripped)
 
         def first_error() -> NoReturn:
-            _raise_first_vote_error(
-                rows, vote_lines, voter_column, vote_column, points_column, check_vote, check_points
-            )
+            _raise_first_vote_error(voters, votes, point_texts, vote_lines, check_vote, check_points)
 
         # Fast path, in bulk: voter ids must be distinct, and each distinct vote (and points) is checked
         # once. Only if something is wrong are the rows walked one by one, to name the first bad line.
-        if len(set(map(itemgetter(voter_column), rows))) != len(rows):
+        if len(set(voters)) != len(voters):
             first_error()
         lowest = -1 if min_length is None else min_length
         highest = len(index_of) if max_length is None else max_length
@@ -419,8 +450,8 @@ class _Reader:
         # in several ways: other order, spaces); build_profile does the same merging for elections made in code.
         merged: dict[Any, int] = {}
         get = merged.get
-        if points_column is None:
-            for vote, weight in Counter(map(itemgetter(vote_column), rows)).items():
+        if point_texts is None:
+            for vote, weight in Counter(votes).items():
                 try:  # the common tidy vote, "12,5,31": every item a project id as it stands
                     ids = tuple(map(project_index, vote.split(",")))
                 except KeyError:  # empty, spaced or wrong: the full check decides
@@ -436,11 +467,11 @@ class _Reader:
             election._profile = Profile(list(merged), list(merged.values()))
             if repeating:
                 election.normalised_lines = tuple(
-                    number for row, number in zip(rows, vote_lines) if row[vote_column] in repeating
+                    number for vote, number in zip(votes, vote_lines) if vote in repeating
                 )
             return
         parsed_points: dict[str, tuple[int, ...]] = {}
-        for (vote, points), weight in Counter(map(itemgetter(vote_column, points_column), rows)).items():
+        for (vote, points), weight in Counter(zip(votes, point_texts)).items():
             try:
                 ids = tuple(map(project_index, vote.split(",")))
             except KeyError:
@@ -469,34 +500,28 @@ class _Reader:
 
 
 def _raise_first_vote_error(
-    rows: list[list[str]],
+    voters: Sequence[str],
+    votes: Sequence[str],
+    points: Sequence[str] | None,
     vote_lines: Sequence[int],
-    voter_column: int,
-    vote_column: int,
-    points_column: int | None,
     check_vote: Callable[[str], tuple[str | None, int, tuple[int, ...]]],
     check_points: Callable[[str], tuple[str | None, int, tuple[int, ...]]],
 ) -> NoReturn:
     """Walk the rows in file order and raise :class:`PabulibError` for the first one that is wrong."""
     seen_voters: set[str] = set()
-    for row, number in zip(rows, vote_lines):
-        voter = row[voter_column]
+    for k, (voter, vote, number) in enumerate(zip(voters, votes, vote_lines)):
         if voter in seen_voters:
             raise PabulibError(number, f"duplicate voter id {voter!r}")
         seen_voters.add(voter)
-        verdict = check_vote(row[vote_column])
+        verdict = check_vote(vote)
         if verdict[0] is not None:
             raise PabulibError(number, verdict[0])
-        if points_column is not None:
-            points_verdict = check_points(row[points_column])
+        if points is not None:
+            points_verdict = check_points(points[k])
             if points_verdict[0] is not None:
                 raise PabulibError(number, points_verdict[0])
             if points_verdict[1] != verdict[1]:
                 raise PabulibError(
-                    number, f"vote lists {_projects(verdict[1])} but {points_verdict[1]} points"
+                    number, f"vote lists {counted(verdict[1], 'project')} but {counted(points_verdict[1], 'point')}"
                 )
     raise AssertionError("the bulk check found a fault the row-by-row check does not")
-
-
-def _projects(count: int) -> str:
-    return f"{count} project" if count == 1 else f"{count} projects"

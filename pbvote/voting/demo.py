@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..database import write_transaction
 from ..extensions import db
+from ..proposals.demo import place_in_phases
 from ..proposals.models import (
     CostItem,
     Proposal,
@@ -107,6 +108,8 @@ def _make_round(organisation: Any, council: Any, authors: list) -> Round:
                for i, state in enumerate(order)}
     windows[RoundState.VOTING] = (now - timedelta(days=1), now + timedelta(days=13))
     operations.set_schedule(round_, council, windows)
+    place_in_phases(round_, db.session.scalars(
+        select(Proposal).where(Proposal.round_id == round_.id).order_by(Proposal.id)).all())
     operations.apply_due_transitions(round_, now)
     return round_
 

@@ -8,6 +8,7 @@ relies on the database's unique index for "one current ballot per voter per budg
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -17,8 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from ..database import write_transaction
 from ..extensions import db
@@ -30,7 +32,7 @@ from ..rounds.events import EventKind, append_event
 from ..rounds.lifecycle import Action, RoundError
 from ..rounds.models import BallotType, Budget, BudgetScope, Round, RoundState, RoundVoter, utcnow
 from ..rounds.money import format_money
-from ..rounds.voters import CODE_ALPHABET, is_code_identity, voter_record
+from ..rounds.voters import CODE_ALPHABET, is_code_identity
 from .models import Ballot, BallotChannel, BallotDraft
 
 #: How often a cast retries after losing a race on the unique index to the same voter's other request.
@@ -69,7 +71,10 @@ def budgets_for_voter(round_: Round, voter: RoundVoter | None) -> list[Budget]:
 
 
 def may_vote_in(budget: Budget, voter: RoundVoter | None) -> bool:
-    return voter is not None and voter.round_id == budget.round_id and budget in budgets_for_voter(budget.round, voter)
+    """Whether the voter may vote in ``budget`` (the test :func:`budgets_for_voter` applies, for one budget)."""
+    return voter is not None and voter.round_id == budget.round_id and (
+        budget.scope != BudgetScope.DISTRICT.value or budget.district_id == voter.district_id
+    )
 
 
 @dataclass(frozen=True)
@@ -120,10 +125,11 @@ OPTIONS_CACHE_SIZE = 64
 def ballot_options(budget: Budget) -> list[BallotOption]:
     """The projects on ``budget``'s ballot (feasible proposals that compete in it), oldest first.
 
-    While the round is voting the ballot cannot change (no proposal may be submitted, edited, reviewed or
-    withdrawn), yet every cast checks against it: the options are kept per process, under a key that changes
-    whenever the round's proposals or budgets do (count, newest id and last update of the proposals, the
-    budgets' scopes), so a stale list is never used. Loading them costs the cast path ~10 ms otherwise.
+    While the round is voting the ballot cannot change: the lifecycle refuses every change to its proposals
+    and budgets (submitting, editing, reviewing, withdrawing, settings) in that phase, and the only way out of
+    it is a transition, which sets ``state_changed_at``. Yet every cast checks against it, so the options are
+    kept per process under the round's identity and the moment it entered voting. Loading them costs the
+    cast path ~10 ms otherwise.
     """
     round_ = budget.round
     if round_.state != RoundState.VOTING.value:
@@ -146,14 +152,9 @@ def _load_options(budget: Budget) -> list[BallotOption]:
 
 
 def _options_key(round_: Round, budget: Budget) -> tuple:
-    """What a budget's ballot options are made from, in one aggregate query over the round's proposals."""
-    proposals = db.session.execute(
-        select(func.count(Proposal.id), func.max(Proposal.id), func.max(Proposal.updated_at))
-        .where(Proposal.round_id == round_.id)
-    ).one()
-    budgets = tuple((b.id, b.scope, b.district_id, b.category_id) for b in round_.budgets)
-    return (db.engine.url.render_as_string(), round_.id, round_.created_at, round_.state_changed_at, budget.id,
-            tuple(proposals), budgets)
+    """What identifies a voting round's ballot in this process (databases differ by URL, reused ids by
+    creation time)."""
+    return db.engine.url.render_as_string(), round_.id, round_.created_at, round_.state_changed_at, budget.id
 
 
 @dataclass
@@ -272,9 +273,8 @@ def normalise(budget: Budget, content: BallotContent) -> BallotContent:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def require_voter(round_: Round, user: Any) -> RoundVoter:
-    """The user's voter record in ``round_``, or a :class:`BallotError` saying why they may not vote."""
-    voter = voter_record(round_, user)
+def require_voter(round_: Round, voter: RoundVoter | None) -> RoundVoter:
+    """``voter`` (the user's record in ``round_``), or a :class:`BallotError` saying why they may not vote."""
     if voter is None:
         if round_.open_registration:
             raise BallotError("You are not registered to vote in this round yet: register first.")
@@ -282,14 +282,16 @@ def require_voter(round_: Round, user: Any) -> RoundVoter:
     return voter
 
 
-def require_budget_vote(budget: Budget, voter: RoundVoter) -> None:
+def require_budget_vote(budget: Budget, voter: RoundVoter, *, voted_on_paper: bool | None = None) -> None:
+    """Raise :class:`BallotError` unless ``voter`` may vote in ``budget`` now (``voted_on_paper``: whether a
+    paper ballot of theirs counts in the round, when the caller has read it already)."""
     from ..paper.operations import refuse_if_voted_on_paper  # the paper feature builds on this module
 
     lifecycle.require_action(budget.round, Action.VOTE, BallotError)
     if not may_vote_in(budget, voter):
         raise BallotError(f"{budget.name} is for voters of {budget.district.name if budget.district else 'another district'};"
                           " you vote in your own district's budget.")
-    refuse_if_voted_on_paper(budget, voter)
+    refuse_if_voted_on_paper(budget, voter, voted_on_paper=voted_on_paper)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -428,10 +430,11 @@ def cast_ballot(round_id: int, budget_id: int, user: Any, content: BallotContent
     # Decided before the transaction, while the user is loaded: after the commit, reading the address again
     # would cost a query on every code voter's cast, and code voters get no mail.
     mail_receipt = not is_code_identity(user)
+    user_id = user.id if getattr(user, "is_authenticated", False) else None
     for attempt in range(CAST_ATTEMPTS):
         try:
             with write_transaction():
-                receipt = _cast_once(round_id, budget_id, user, content, channel, draft_version)
+                receipt = _cast_once(round_id, budget_id, user_id, content, channel, draft_version)
             break
         except IntegrityError:
             # Another request of the same voter won the race on the unique index: try again on top of it.
@@ -444,18 +447,18 @@ def cast_ballot(round_id: int, budget_id: int, user: Any, content: BallotContent
     return receipt
 
 
-def _cast_once(round_id: int, budget_id: int, user: Any, content: BallotContent, channel: BallotChannel,
-               draft_version: int | None) -> Receipt:
-    round_ = db.session.get(Round, round_id, populate_existing=True)
-    budget = db.session.get(Budget, budget_id)
-    if round_ is None or budget is None or budget.round_id != round_.id:
+def _cast_once(round_id: int, budget_id: int, user_id: int | None, content: BallotContent | None,
+               channel: BallotChannel, draft_version: int | None) -> Receipt:
+    found = db.session.execute(
+        _cast_context_query(), {"round_id": round_id, "budget_id": budget_id, "user_id": user_id}
+    ).one_or_none()
+    if found is None:
         raise BallotError("There is no such ballot.")
-    voter = require_voter(round_, user)
-    require_budget_vote(budget, voter)
-    draft = draft_of(budget, voter)
+    round_, budget, voter, draft, current, voted_on_paper = found
+    voter = require_voter(round_, voter)
+    require_budget_vote(budget, voter, voted_on_paper=voted_on_paper)
     from_draft = content is None
     if from_draft:
-        current = current_ballot(budget, voter)
         if draft is None and current is not None and draft_version is not None \
                 and current.draft_version == draft_version:
             return Receipt(round_.id, budget.id, budget.name, current.tracking_code, current.cast_at, False,
@@ -471,25 +474,52 @@ def _cast_once(round_id: int, budget_id: int, user: Any, content: BallotContent,
         raise BallotError(check.problems)
     content = normalise(budget, content)
     now = utcnow()
-    replaced = db.session.execute(
-        update(Ballot)
-        .where(Ballot.budget_id == budget.id, Ballot.voter_id == voter.id, Ballot.superseded_at.is_(None))
-        .values(superseded_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    if current is not None:
+        # Should a racing request of this voter have stored a ballot since, the INSERT below fails on the
+        # unique index and the cast is tried again, on top of that ballot.
+        db.session.execute(
+            update(Ballot).where(Ballot.id == current.id, Ballot.superseded_at.is_(None)).values(superseded_at=now)
+            .execution_options(synchronize_session=False)
+        )
     salt = secrets.token_hex(16)
     digest = receipt_digest(round_.id, budget.id, content, salt)
-    ballot = Ballot(
-        round_id=round_.id, budget_id=budget.id, voter_id=voter.id, choices=content.choices, points=content.points,
-        channel=channel.value, tracking_code=tracking_code_of(digest), digest=digest, salt=salt, cast_at=now,
-        draft_version=draft.version if from_draft else None,
-    )
-    db.session.add(ballot)
-    db.session.flush()  # the unique index decides here whether this voter's other request got in first
+    tracking_code = tracking_code_of(digest)
+    # The unique index decides here whether this voter's other request got in first.
+    # (A plain INSERT of the table, not of the mapped class: the ORM's bulk path costs more than the statement.)
+    db.session.execute(Ballot.__table__.insert(), {
+        "round_id": round_.id, "budget_id": budget.id, "voter_id": voter.id, "choices": content.choices,
+        "points": content.points, "channel": channel.value, "tracking_code": tracking_code, "digest": digest,
+        "salt": salt, "cast_at": now, "superseded_at": None, "draft_version": draft.version if from_draft else None,
+    })
     if draft is not None:
         # A statement, not session.delete: a racing request may have removed the row already.
         db.session.execute(delete(BallotDraft).where(BallotDraft.id == draft.id))
-    return Receipt(round_.id, budget.id, budget.name, ballot.tracking_code, now, bool(replaced))
+    return Receipt(round_.id, budget.id, budget.name, tracking_code, now, current is not None)
+
+
+@functools.cache
+def _cast_context_query():
+    """Everything a cast's checks read, in one query (every cast pays for each round trip), fresh inside the
+    lock: the round, the budget, the user's voter record, draft and current ballot there, and whether a paper
+    ballot of theirs counts. Built once: making the statement costs more than running it."""
+    current = aliased(Ballot)
+    voted_on_paper = (
+        select(Ballot.id)
+        .where(Ballot.round_id == Round.id, Ballot.voter_id == RoundVoter.id, Ballot.superseded_at.is_(None),
+               Ballot.channel == BallotChannel.PAPER.value)
+        .exists()
+        .label("voted_on_paper")
+    )
+    return (
+        select(Round, Budget, RoundVoter, BallotDraft, current, voted_on_paper)
+        .join(Budget, (Budget.round_id == Round.id) & (Budget.id == bindparam("budget_id")))
+        .outerjoin(RoundVoter, (RoundVoter.round_id == Round.id) & (RoundVoter.user_id == bindparam("user_id")))
+        .outerjoin(BallotDraft, (BallotDraft.budget_id == Budget.id) & (BallotDraft.voter_id == RoundVoter.id))
+        .outerjoin(current, (current.budget_id == Budget.id) & (current.voter_id == RoundVoter.id)
+                   & current.superseded_at.is_(None))
+        .where(Round.id == bindparam("round_id"))
+        .execution_options(populate_existing=True)
+    )
 
 
 def _mail_receipt(user: Any, receipt: Receipt) -> None:

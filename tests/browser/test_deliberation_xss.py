@@ -46,7 +46,15 @@ DOM_CHECK = """
           && /^(javascript|vbscript|data):/.test(value)) problems.push(element.tagName + ' ' + name + '=' + value);
     }
   }
-  for (const tag of ['iframe', 'object', 'embed', 'svg', 'math', 'base', 'meta[http-equiv]', 'style', 'img', 'form[action^="javascript"]']) {
+  // pbvote's own icons are the one kind of svg allowed: exactly one <use> of a symbol of the vendored sprite.
+  for (const icon of document.querySelectorAll('main svg.icon')) {
+    const uses = icon.querySelectorAll('*');
+    if (uses.length !== 1 || uses[0].tagName !== 'use' || icon.attributes.length !== 3
+        || !(uses[0].getAttribute('href') || '').startsWith('/static/icons/sprite.svg#')) {
+      problems.push('element svg.icon ' + icon.outerHTML);
+    }
+  }
+  for (const tag of ['iframe', 'object', 'embed', 'svg:not(.icon)', 'math', 'base', 'meta[http-equiv]', 'style', 'img', 'form[action^="javascript"]']) {
     for (const element of document.querySelectorAll('main ' + tag)) problems.push('element ' + tag);
   }
   const scripts = [...document.scripts].map((s) => s.getAttribute('src') || 'inline');

@@ -35,6 +35,8 @@ class Gunicorn:
     threads: int = 4
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    #: More ``PBVOTE_*`` environment for the server (applied last), e.g. a shared rate-limit store.
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def log(self) -> Path:
@@ -52,6 +54,7 @@ class Gunicorn:
             "PBVOTE_INSTANCE_PATH": str(self.instance),
             "PBVOTE_RATELIMIT_ENABLED": "false",
             "PBVOTE_MAIL_BACKEND": "outbox",
+            **self.settings,
         }
         command = [str(Path(sys.executable).with_name("pbvote")), "serve", "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(self.workers), "--threads", str(self.threads), "--config", "default"]

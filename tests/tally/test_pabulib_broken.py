@@ -37,7 +37,7 @@ EXPECTED = {
     "num_projects_disagrees": (4, "num_projects says 2 but the file has 3 projects"),
     "num_votes_disagrees": (5, "num_votes says 4 but the file has 3 votes"),
     "points_over_max_sum_points": (17, "points add up to 4, more than max_sum_points 3"),
-    "points_vote_length_mismatch": (15, "vote lists 2 projects but 1 points"),
+    "points_vote_length_mismatch": (15, "vote lists 2 projects but 1 point"),
     "repeated_rank": (15, "vote ranks project '1' more than once"),
     "section_after_votes": (18, "section META appears after VOTES; VOTES must be the last section"),
     "unclosed_quote": (11, "a quoted field is never closed"),

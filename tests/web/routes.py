@@ -49,8 +49,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.web.accountability import route_args as accountability_args
 from tests.web.api import route_args as api_args
 from tests.web.deliberation import route_args as deliberation_args
+from tests.web.notices import route_args as notice_args
 from tests.web.paper import route_args as paper_args
 from tests.web.proposals import route_args as proposal_args
 from tests.web.results import route_args as results_args
@@ -209,6 +211,7 @@ ROUTE_CASES: dict[str, RouteCase] = {
     # ---- core ------------------------------------------------------------------------------------------------
     "core.show_home": RouteCase(PUBLIC),
     "core.check_health": RouteCase(PUBLIC),
+    "core.show_favicon": RouteCase(PUBLIC),
     # ---- accounts --------------------------------------------------------------------------------------------
     "accounts.register": RouteCase(PUBLIC),
     "accounts.sign_in": RouteCase(PUBLIC),
@@ -266,6 +269,11 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "results.download_bundle": RouteCase(PUBLIC, url_args=results_args.results),
     "results.check_tracking_code": RouteCase(PUBLIC, url_args=results_args.results),
     "results.check_tracking_code_json": RouteCase(PUBLIC, url_args=results_args.results),
+    # ---- accountability (URL builders in tests/web/accountability/route_args.py) ------------------------------
+    "accountability.show_delivery": RouteCase(PUBLIC, url_args=accountability_args.delivery),
+    "accountability.post_update": RouteCase(roles(COUNCIL), url_args=accountability_args.funded_project),
+    "accountability.edit_update": RouteCase(roles(COUNCIL), url_args=accountability_args.update),
+    "accountability.show_update_photo": RouteCase(PUBLIC, url_args=accountability_args.update),
     # ---- voting (URL builders in tests/web/voting/route_args.py) ---------------------------------------------
     "voting.show_voting": RouteCase(SIGNED_IN, url_args=voting_args.voting_round),
     "voting.edit_ballot": RouteCase(SIGNED_IN, url_args=voting_args.ballot),
@@ -301,6 +309,9 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "deliberation.mark_notifications_read": RouteCase(SIGNED_IN),
     "deliberation.edit_notification_settings": RouteCase(SIGNED_IN),
     "deliberation.unsubscribe": RouteCase(PUBLIC, url_args=deliberation_args.unsubscribe_token),
+    # Notices: mail settings, and the one-click unsubscribe link of every notice.
+    "notices.edit_mail_settings": RouteCase(SIGNED_IN),
+    "notices.unsubscribe": RouteCase(PUBLIC, url_args=notice_args.unsubscribe_token),
     # ---- JSON API (URL builders in tests/web/api/route_args.py; bearer tokens, see the module docstring) -----
     "api_docs.show_openapi": RouteCase(PUBLIC),
     "api_docs.show_docs": RouteCase(PUBLIC),

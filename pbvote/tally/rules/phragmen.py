@@ -15,8 +15,12 @@ when money is left: pbvote deliberately does not, no voter asked for them). Ties
 
 Speed: voters who last paid for the same project carry the same load, so loads are kept per such class and,
 when a project is bought, its supporters' moves are first counted per (old class, project) in small integers
-and only then applied to the projects' load sums. Loads are whole numbers over one common denominator ``D``
-(the least common multiple of the loads' denominators so far), so the hot loops never build a Fraction:
+and only then applied to the projects' load sums. The counting is vectorised with NumPy over the ballot
+groups of the project's supporters (the ballots as one flat array of project indices, each group's slice of
+it found by offsets), so a step costs a few array passes over those supporters' ballots, not a Python loop
+per listed project; the counts are sums of whole voter counts below 2**53, exact in the ``float64`` that
+``numpy.bincount`` adds in. Loads are whole numbers over one common denominator ``D`` (the least common
+multiple of the loads' denominators so far), kept as Python integers, so the hot loops never build a Fraction:
 project ``p``'s new load is ``(S_p + cost_p * D) / (D * supporters_p)`` with ``S_p`` its supporters' total
 load times ``D``, and two such loads are compared by cross-multiplication. The trace's loads are the same
 exact Fractions.
@@ -53,12 +57,10 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
     budget = election.budget
     ranks = tie_ranks(election, tie_breaking)
     m = len(projects)
-    supporters: list[list[int]] = [[] for _ in range(m)]
-    score = [0] * m
-    for g, ballot in enumerate(profile.ballots):
-        for p in ballot:
-            supporters[p].append(g)
-            score[p] += profile.weights[g]
+    from .ballot_arrays import SupporterMoves  # here: NumPy is imported only by the rules that need it
+
+    groups = SupporterMoves(profile.ballots, profile.weights, m)
+    score = groups.votes
     steps: list[Step] = []
     for p in range(m):
         if score[p] == 0:
@@ -84,11 +86,10 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
     remaining = {p for p in range(m) if score[p] > 0 and projects[p].cost <= budget}
 
     costs = [project.cost for project in projects]
-    ballots, weights = profile.ballots, profile.weights
-    # Load classes: class k is "last paid for the k-th funded project" (class 0: paid nothing, load 0).
-    # Class loads are class_load[k] / scale and project p's supporters hold load_sum[p] / scale in total.
+    # Load classes: class k is "last paid for the k-th funded project" (class 0: paid nothing, load 0; the
+    # class of each ballot group is kept by `groups`). Class loads are class_load[k] / scale and project p's
+    # supporters hold load_sum[p] / scale in total.
     scale = 1
-    class_of = [0] * len(ballots)
     class_load = [0]
     load_sum = [0] * m
     selected: list[int] = []
@@ -160,17 +161,7 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
         class_load.append(new_load)
         # Move every supporter of p to the new class k, counting per old class how many voters each project
         # loses from it, then raise the projects' load sums once per (old class, project).
-        moved: dict[int, list[int]] = {}
-        for g in supporters[p]:
-            old = class_of[g]
-            class_of[g] = k
-            counts = moved.get(old)
-            if counts is None:
-                counts = moved[old] = [0] * m
-            w = weights[g]
-            for q in ballots[g]:
-                counts[q] += w
-        for old, counts in moved.items():
+        for old, counts in groups.move(p, k):
             raise_by = new_load - class_load[old]
             for q in remaining:
                 if counts[q]:

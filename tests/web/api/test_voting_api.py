@@ -85,6 +85,18 @@ def test_a_code_signs_in_once(client, voting, voter_codes):
     assert set(invalid["errors"]["json"]) == {"code", "round_id"}
 
 
+@pytest.mark.parametrize("body", [
+    {"email": "council\x00@example.org", "password": "x" * 12},
+    {"email": "council@example.org", "password": "x" * 12, "extra\x00": "y"},
+    {"round_id": 1, "code": ["\x00"]},
+])
+def test_a_nul_character_in_a_json_body_is_refused_before_the_database(client, create_user, body):
+    # PostgreSQL refuses to store or even compare text with NUL: unchecked, this was a 500 (found by schemathesis).
+    create_user(email="council@example.org")
+    path = "/api/v1/tokens/voter-code" if "code" in body else "/api/v1/tokens/account"
+    assert_problem(client.post(path, json=body), 422, "NUL character")
+
+
 def test_a_code_of_a_draft_round_is_not_found(client, organisation, voter_codes):
     from tests.web.rounds.factories import make_round
 

@@ -63,7 +63,7 @@ def test_the_daily_digest_goes_by_smtp_once_a_day_with_a_working_unsubscribe_lin
     post(client_for(bob), f"/proposals/{proposal.id}/comments", {"stance": "against", "body": "Secret words"})
     result = tick(app)
     assert result.exit_code == 0, result.output
-    assert "1 notification digest(s) mailed" in result.output
+    assert "1 notification digest mailed" in result.output
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "alice@example.org" and "1 new notification" in message["Subject"]

@@ -86,7 +86,7 @@ def test_broken_files_are_refused_with_a_reason(app, council, client_for, conten
 def test_import_pb_command(app, organisation, pbvote_cli):
     result = pbvote_cli("import-pb", str(ASSEN), "--organisation", organisation.slug)
     assert result.exit_code == 0, result.output
-    assert "9 project(s) funded by mes (matches the file's selected column)" in result.output
+    assert "9 projects funded by mes (matches the file's selected column)" in result.output
     round_ = db.session.scalar(select(Round))
     assert round_.imported and round_.state == "published"
     assert pbvote_cli("import-pb", str(ASSEN), "--organisation", "nowhere").exit_code == 1

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from pbvote.extensions import db
 from pbvote.rounds import operations
 from pbvote.rounds.events import round_events, verify_chain
-from pbvote.rounds.models import Round, RoundState
+from pbvote.rounds.models import Phase, Round, RoundState
 
 
 def _schedule(round_, council, **windows):
@@ -33,11 +34,11 @@ def test_tick_moves_rounds_whose_time_has_come(app, new_round, council, pbvote_c
 
     result = pbvote_cli("tick")
     assert result.exit_code == 0, result.output
-    assert "now proposals" in result.output and "1 round(s) moved on" in result.output
+    assert "now proposals" in result.output and "1 round moved on" in result.output
     assert (_state(due.id), _state(later.id)) == ("proposals", "draft")
     last = round_events(due.id)[-1]
     assert (last.kind, last.payload["reason"], last.actor_label) == ("transition", "scheduled", "system")
-    assert pbvote_cli("tick").output.strip().endswith("0 round(s) moved on.")
+    assert pbvote_cli("tick").output.strip().endswith("0 rounds moved on.")
 
 
 def test_a_round_several_phases_behind_catches_up_in_order(app, new_round, council):
@@ -88,3 +89,31 @@ def test_a_schedule_out_of_order_is_refused(app, new_round, council, client_for)
     assert "must end after it starts" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Round, round_.id).phases == []
+
+
+def test_the_cheap_check_before_each_request_never_misses_a_due_transition(app, new_round, council):
+    """``may_be_due`` lets requests skip loading the round; it must be True whenever something is due."""
+    windows = [None, (-3, -2), (-2, 1), (1, 2), (-1, None), (None, -1), (None, 1)]
+    states = [RoundState.DRAFT, RoundState.PROPOSALS, RoundState.REVIEW, RoundState.DELIBERATION, RoundState.VOTING]
+    checked = 0
+    for state in states:
+        round_ = new_round(actor=council, state=state.value)
+        for proposals, voting in itertools.product(windows, windows):
+            schedule = {name: window for name, window in (("proposals", proposals), ("voting", voting)) if window}
+            for phase in list(round_.phases):
+                db.session.delete(phase)
+            db.session.flush()
+            now = datetime.now(UTC)
+            for name, (start, end) in schedule.items():
+                round_.phases.append(Phase(
+                    state=name, starts_at=now + timedelta(hours=start) if start is not None else None,
+                    ends_at=now + timedelta(hours=end) if end is not None else None))
+            db.session.commit()
+            due = operations.due_transition(round_, now) is not None or operations.voting_due_to_close(round_, now)
+            if due:
+                assert operations.may_be_due(round_.id, now), (state, schedule)
+                checked += 1
+    assert checked >= 10
+    # And nothing scheduled: nothing can be due.
+    quiet = new_round(actor=council, state=RoundState.VOTING.value)
+    assert not operations.may_be_due(quiet.id, datetime.now(UTC))

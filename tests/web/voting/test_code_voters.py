@@ -69,4 +69,4 @@ def test_a_code_for_a_round_not_yet_voting_says_so(client, voting, db):
     db.session.commit()
     _, response = claim(client, world.round, issue_code(world.round))
     assert response.status_code == 303 and response.location.endswith(f"/rounds/{world.round.id}")
-    assert "once voting opens" in client.get(response.location).get_data(as_text=True)
+    assert "you are a voter of this round. Voting has not opened yet" in client.get(response.location).get_data(as_text=True)

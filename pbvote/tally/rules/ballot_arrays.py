@@ -1,0 +1,52 @@
+"""Sequential Phragmén's bookkeeping of who moves to which load class, on NumPy arrays (see
+:mod:`pbvote.tally.rules.phragmen`; imported only when that rule runs, so the other rules never load NumPy)."""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+
+
+class SupporterMoves:
+    """The ballot groups as flat arrays, and each group's load class.
+
+    Every group's project indices lie one after another in ``items`` (group ``g``'s are ``items[offsets[g] :
+    offsets[g] + lengths[g]]``); the groups approving project ``p`` are ``supporting[starts[p] : starts[p + 1]]``.
+    ``votes`` is how many voters approve each project. Every group starts in class 0.
+    """
+
+    def __init__(self, ballots: list[tuple[int, ...]], weights: list[int], m: int):
+        self.m = m
+        self.lengths = np.fromiter(map(len, ballots), dtype=np.intp, count=len(ballots))
+        self.offsets = np.cumsum(self.lengths) - self.lengths
+        self.items = np.fromiter(chain.from_iterable(ballots), dtype=np.intp, count=int(self.lengths.sum()))
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.class_of = np.zeros(len(ballots), dtype=np.intp)
+        group_of_item = np.repeat(np.arange(len(ballots), dtype=np.int32), self.lengths)
+        # a stable sort of 16-bit keys is a radix sort, several times faster than sorting the wider items
+        keys = self.items.astype(np.uint16) if m <= 1 << 16 else self.items
+        self.supporting = group_of_item[np.argsort(keys, kind="stable")]
+        self.starts = np.concatenate(([0], np.cumsum(np.bincount(self.items, minlength=m))))
+        self.votes = _count(self.items, np.repeat(self.weights, self.lengths), m)
+
+    def move(self, p: int, k: int) -> list[tuple[int, list[int]]]:
+        """Put every group approving ``p`` into class ``k``: per old class, how many of the voters moved
+        approve each project (a list indexed by project)."""
+        m = self.m
+        chosen = self.supporting[self.starts[p] : self.starts[p + 1]]
+        old = self.class_of[chosen]
+        self.class_of[chosen] = k
+        lengths = self.lengths[chosen]
+        ends = np.cumsum(lengths)
+        # where the chosen groups' projects lie in `items`: the ranges offsets[g] .. offsets[g] + lengths[g]
+        positions = np.arange(int(ends[-1])) - np.repeat(ends - lengths - self.offsets[chosen], lengths)
+        keys = np.repeat(old * m, lengths) + self.items[positions]
+        counts = _count(keys, np.repeat(self.weights[chosen], lengths), k * m)
+        return [(c, counts[c * m : (c + 1) * m]) for c in np.unique(old).tolist()]
+
+
+def _count(keys: np.ndarray, weights: np.ndarray, size: int) -> list[int]:
+    """Weights summed per key, as Python integers: sums of whole voter counts below 2**53, exact in the float64
+    that ``numpy.bincount`` adds in."""
+    return np.bincount(keys, weights=weights, minlength=size).astype(np.int64).tolist()
