@@ -1,5 +1,5 @@
 """pbvote.tally — pure-Python participatory-budgeting tallies. Imports neither Flask nor SQLAlchemy; NumPy only for
-MES with add1 completion (its proven float screen, :mod:`pbvote.tally.rules.mes_screen`).
+the rules whose engines work on arrays (the Method of Equal Shares and sequential Phragmén).
 
 Reading and writing pabulib files (:mod:`pbvote.tally.pabulib`)::
 

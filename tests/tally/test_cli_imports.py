@@ -37,7 +37,7 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & {"flask",
 """
 
 
-@pytest.mark.parametrize("rule, loaded", [("greedy", []), ("mes", []), ("phragmen", ["numpy"])])
+@pytest.mark.parametrize("rule, loaded", [("greedy", []), ("mes", ["numpy"]), ("phragmen", ["numpy"])])
 def test_the_command_imports_only_what_the_rule_needs(tmp_path: Path, rule: str, loaded: list[str]):
     path = tmp_path / "small.pb"
     path.write_text(SMALL, encoding="utf-8")

@@ -121,6 +121,12 @@ def load_rules() -> dict[str, RuleSpec]:
 
 
 def get_rule(rule_id: str) -> RuleSpec:
+    family = rule_id.split("-")[0]  # greedy-threshold is registered by greedy
+    if rule_id not in RULES and family in _RULE_MODULES:
+        # Only the module the rule lives in: a greedy tally need not import MES's NumPy.
+        importlib.import_module(f"{__name__}.{family}")
+    if rule_id in RULES:
+        return RULES[rule_id]
     rules = load_rules()
     if rule_id not in rules:
         raise RuleError(f"unknown rule {rule_id!r}; known rules: {', '.join(sorted(rules))}")

@@ -57,36 +57,43 @@ when money is left; pbvote deliberately does not (no voter asked for it).
 costs are turned into whole minor units (the least common denominator of the costs) for the engine, and the
 trace is given back in currency units; add1's steps are whole currency units either way.
 
-**Speed.** The rule works on the aggregated profile (identical ballots merged) and, beyond that, on *budget
-classes*: voters who support the same funded projects (with the same utilities) always hold the same budget,
-so the rule tracks one budget per class, not per voter. Prices are recomputed lazily: a price can only grow
-during a run, so a project's last price is a lower bound, and only projects sharing supporters with the one
-just funded need a new one. Money is exact: integers over a common denominator that grows with each
-purchase; no float ever decides anything (the heap compares correctly rounded floats first, which order
-unequal values correctly, and exact fractions on equal floats). ``add1`` needs an outcome for each of many
-per-voter budgets: those come from float runs that prove every decision they take by error bounds, with
-this exact engine deciding any budget they cannot (:mod:`.mes_screen`, :func:`add1_budget`); the outcome
-kept, and its trace, come from this exact engine.
+**Speed.** The rule works on the aggregated profile (identical ballots merged), held as NumPy arrays of
+ballot groups. Money is exact without being stored per group in big integers: a group that has paid its full
+share of every funded project it supports holds ``t`` less those shares, and one that once could not holds
+nothing, so the money of any set of groups is ``t`` times its voters less each funded project's exact price
+times the utility the set draws from it. Floats of every group's money, within a proven error bound, only
+sort a project's supporters into surely poor and surely rich at its price; the supporters in the band between
+get their exact money one by one, and the exact price found is checked against the band: no float ever decides
+anything. Prices are recomputed lazily: a price can only grow during a run, so a project's last price is a
+lower bound, and only projects sharing supporters with the one just funded need a new one (the heap compares
+correctly rounded floats first, which order unequal values correctly, and exact fractions on equal floats).
+``add1`` needs an outcome for each of many per-voter budgets: those come from float runs that prove every
+decision they take by error bounds, with this exact engine deciding any budget they cannot (:mod:`.mes_screen`,
+:func:`add1_budget`); the outcome kept, and its trace, come from this exact engine.
 """
 
 from __future__ import annotations
 
 import heapq
-from array import array
-from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import chain, repeat
-from math import gcd, lcm
+from itertools import chain
+from math import inf, lcm
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
+
 from ..model import Election, Outcome, Step, rank_points
 from . import Param, RuleError, compute, register
+from .mes_screen import Screen
 from .ties import tie_ranks
 
-# add1 screens per-voter budgets in blocks of this many (see add1_budget)
+# add1 screens per-voter budgets in blocks of this many (see add1_budget), and leaves the rest to the exact
+# engine once the float runs could not decide this many budgets in a row (large elections, where many prices
+# lie within the floats' error bounds of each other: a failed float run costs about as much as an exact one)
 _BLOCK = 16
+_GIVE_UP = 3
 
 UTILITY_PARAM = Param(
     "utility", str, "cost", "what a funded project is worth to a supporter", ("cost", "cardinality", "points")
@@ -271,8 +278,6 @@ def add1_budget(
     block down, each run seeded by the one above it. While the budgets come in long stretches with one order
     of purchases (small elections), a block is first tried whole, in one run proven for all its budgets, and
     halved until its parts are proven; each whole success doubles the next block."""
-    from .mes_screen import Screen  # here: NumPy is imported only by the rules that need it
-
     voters = engine.voters
     costs = voters.costs
     n = voters.num_voters
@@ -347,8 +352,11 @@ class _Blocks:
     """Outcomes of blocks of per-voter budgets: proven float runs, the exact engine where they fail."""
 
     engine: _Engine
-    floats: Any  # the Screen (its module imports NumPy)
+    floats: Any  # the Screen
     increment: int
+    misses: int = (
+        0  # budgets in a row the float runs could not decide (at _GIVE_UP, they are no longer tried)
+    )
 
     def outcomes(
         self, low: Fraction, size: int, whole: bool, halve: bool
@@ -361,11 +369,12 @@ class _Blocks:
     def _screen(self, low, size, whole, halve, seed):
         """:meth:`outcomes`, and the proven run at the lowest budget, to seed the budgets below (None if none)."""
         high = low + (size - 1) * self.increment
-        if size > 1 and whole:
+        screening = self.misses < _GIVE_UP
+        if size > 1 and whole and screening:
             found = self.floats.run(low, high, seed)
             if found is not None:
                 return [(low, high, found.selected)], found
-        if size > 1 and halve:
+        if size > 1 and halve and screening:
             half = size // 2
             upper, seed = self._screen(low + half * self.increment, size - half, True, True, seed)
             lower, seed = self._screen(low, half, True, True, seed)
@@ -373,10 +382,12 @@ class _Blocks:
         outcomes = []
         for k in reversed(range(size)):
             b = low + k * self.increment
-            found = self.floats.run(b, seed=seed)
+            found = self.floats.run(b, seed=seed) if self.misses < _GIVE_UP else None
             if found is None:
+                self.misses += 1
                 selected = self.engine.run(b).selected
             else:
+                self.misses = 0
                 selected, seed = found.selected, found
             outcomes.append((b, b, selected))
         outcomes.reverse()
@@ -395,14 +406,22 @@ def _budget_step(reason: str, t: Fraction, last: Fraction, spent: int, selected:
 @dataclass
 class Voters:
     """The aggregated profile as MES sees it: ``ballots[g]``, the projects ballot group ``g`` supports (in
-    the ballot's order), and ``items[g]``, the same with what each is worth to it."""
+    the ballot's order), and ``items[g]``, the same with what each is worth to it; and the same as NumPy
+    arrays (whole numbers far below 2**53 in float64, hence exact): every group's supported projects in one
+    ``flat`` array (``start[g]`` to ``start[g] + length[g]``) with the group's weight times its utility for
+    each (``weighted``), and per project its supporting groups (ascending), their weights and utilities."""
 
     costs: list[int]
     weights: list[int]
     ballots: list[tuple[int, ...]]
     uniform: bool  # every supporter of a project draws the same utility from it (cost, cardinality)
-    supporters: list[list[int]]  # project -> groups supporting it
-    supporter_utilities: list[list[int]] | None  # project -> each supporting group's utility (None: uniform)
+    length: np.ndarray
+    start: np.ndarray
+    flat: np.ndarray
+    weighted: np.ndarray
+    supporters: list[np.ndarray]  # project -> groups supporting it
+    supporter_weights: list[np.ndarray]  # project -> each supporting group's weight
+    supporter_utilities: list[np.ndarray] | None  # project -> each supporting group's utility (None: uniform)
     total_utility: list[int]  # project -> sum over supporters of weight * utility
     backers: list[int]  # project -> number of voters supporting it
     candidates: list[int]  # projects MES may fund: supported, positive cost
@@ -447,23 +466,31 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
                 tuple(p for p, given in zip(ballot, given_points) if given > 0)
                 for ballot, given_points in zip(ballots, profile.points)
             ]
-    supporters: list[list[int]] = [[] for _ in range(m)]
-    add_supporter = [group.append for group in supporters]
-    for g, ballot in enumerate(ballots):
-        for p in ballot:
-            add_supporter[p](g)
-    backers = [sum(map(weights.__getitem__, groups)) for groups in supporters]
-    supporter_utilities: list[list[int]] | None = None
-    if pairs is not None:  # in the order of ``supporters``: by group
-        supporter_utilities = [[] for _ in range(m)]
-        add_utility = [group.append for group in supporter_utilities]
-        total = [0] * m
-        for group, w in zip(pairs, weights):
-            for p, u in group:
-                add_utility[p](u)
-                total[p] += w * u
+    groups = len(ballots)
+    length = np.fromiter(map(len, ballots), np.int64, groups)
+    start = np.zeros(groups, np.int64)
+    np.cumsum(length[:-1], out=start[1:])
+    size = int(length.sum())
+    flat = np.fromiter(chain.from_iterable(ballots), np.int64, size)
+    group_weights = np.asarray(weights, np.float64)
+    weighted = np.repeat(group_weights, length)
+    backers = [int(n) for n in np.bincount(flat, weights=weighted, minlength=m).tolist()]
+    utilities = None
+    if pairs is not None:
+        utilities = np.fromiter(map(itemgetter(1), chain.from_iterable(pairs)), np.float64, size)
+        weighted = weighted * utilities
+        total = [int(n) for n in np.bincount(flat, weights=weighted, minlength=m).tolist()]
     else:  # every supporter draws the same utility: the cost, or 1
         total = [n * cost for n, cost in zip(backers, costs)] if utility == "cost" else list(backers)
+    order = np.argsort(flat, kind="stable")
+    bounds = np.zeros(m + 1, np.int64)
+    np.cumsum(np.bincount(flat, minlength=m), out=bounds[1:])
+    group_of = np.repeat(np.arange(groups, dtype=np.int64), length)[order]
+    supporters = [group_of[bounds[p] : bounds[p + 1]] for p in range(m)]
+    supporter_utilities = None
+    if utilities is not None:
+        by_project = utilities[order]
+        supporter_utilities = [by_project[bounds[p] : bounds[p + 1]] for p in range(m)]
     candidates = [p for p in range(m) if total[p] > 0 and costs[p] > 0]
     free = [p for p in range(m) if total[p] > 0 and costs[p] == 0]
     return Voters(
@@ -471,7 +498,12 @@ def prepare(election: Election, utility: str, points_scheme: str = "auto") -> Vo
         list(weights),
         ballots,
         pairs is None,
+        length,
+        start,
+        flat,
+        weighted,
         supporters,
+        [group_weights[members] for members in supporters],
         supporter_utilities,
         total,
         backers,
@@ -509,12 +541,17 @@ def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, 
 
 
 # --------------------------------------------------------------------------------------------------------
-# The engine: budget classes.
+# The engine: NumPy arrays of ballot groups, exact money by formula.
 #
-# A *class* is the set of ``(project, utility)`` of the funded projects its voters support: voters of one class
-# always hold the same money. During a run, ``entries[p]`` maps ``(class, utility for p)`` (the bare class when
-# every utility is 1) to the number of voters in that class who support ``p``, and ``class_of[g]`` is the class
-# of ballot group ``g``.
+# A group that has so far paid its share rho_j * u of every funded project j it supports holds exactly t less
+# those shares; a group that once could not pay its share paid all it had and holds 0 for the rest of the run.
+# So the exact money of any set of groups is t times their voters less, for each funded project, its exact
+# price times the (whole) utility those groups draw from it: a few big-integer products, whatever the number of
+# groups. Floats (each group's money, within a proven ``error`` of the exact one) only sort a project's
+# supporters into surely poor and surely rich at its price; the few in between get their exact money one by
+# one, and the exact price found is checked against the floats of both sides. No float decides anything.
+
+_EPS = 2.0**-53  # unit roundoff of an IEEE double
 
 
 @dataclass
@@ -523,6 +560,32 @@ class _Run:
 
     selected: list[int]
     steps: list[Step]
+
+
+@dataclass
+class _State:
+    """A run's money. Group ``g`` holds exactly 0 if not ``alive[g]``, else ``t`` less ``price[j] * u`` for each
+    funded project ``j`` it supports with utility ``u``, where ``price[j] = numerators[j] / scale`` (one common
+    denominator). ``floats[g]`` is within ``error`` of group ``g``'s exact money."""
+
+    t: Fraction
+    floats: np.ndarray
+    alive: np.ndarray
+    error: float
+    scale: int
+    numerators: dict[int, int] = field(default_factory=dict)
+
+    def t_scaled(self) -> int:
+        return self.t.numerator * (self.scale // self.t.denominator)
+
+    def add_price(self, p: int, price: Fraction) -> None:
+        """Record the price per unit of utility that ``p``'s supporters able to pay it paid."""
+        scale = lcm(self.scale, price.denominator)
+        if scale != self.scale:
+            grow = scale // self.scale
+            self.numerators = {j: value * grow for j, value in self.numerators.items()}
+            self.scale = scale
+        self.numerators[p] = price.numerator * (scale // price.denominator)
 
 
 class _Engine:
@@ -538,135 +601,77 @@ class _Engine:
         self.voters = voters
         self.ranks = ranks
         m = len(voters.costs)
-        # each group's projects (with utility 1) or (project, utility) pairs, repeated once per voter who cast
-        # it: Counter counts voters from these
-        self._cast = [
-            group * w for group, w in zip(voters.ballots if voters.uniform else voters.items, voters.weights)
-        ]
-        # before any purchase every voter is in class 0
-        root_entries: list[dict[Any, int]]
-        if voters.uniform:
-            self.unit = list(voters.costs) if voters.utility == "cost" else [1] * m
-            root_entries = [{0: n} if n else {} for n in voters.backers]
-        else:
-            self.unit = [1] * m
-            root_entries = [{} for _ in range(m)]
-            for (p, u), w in Counter(chain.from_iterable(self._cast)).items():
-                root_entries[p][(0, u)] = w
-            # rows are sorted by budget/utility; with L a common multiple of all utilities, budget*(L//u)
-            # orders them the same way in integers
-            utilities = {u for entries in root_entries for _, u in entries}
-            common = lcm(*utilities)
-            self.sort_factor: dict[int, int] = {u: common // u for u in utilities}
-        # the current run's money per class: money[c] / scale_k with k = made[c], the number of purchases when
-        # the class came about (see run)
-        self.money: list[int] = []
-        self.made: list[int] = []
-        self.root_entries = root_entries
+        self.unit = list(voters.costs) if voters.uniform and voters.utility == "cost" else [1] * m
+        self.length, self.start, self.flat, self.weighted = (
+            voters.length,
+            voters.start,
+            voters.flat,
+            voters.weighted,
+        )
+        self.weights = np.asarray(voters.weights, np.float64)
+        self.supporters = voters.supporters
+        self.supporter_weights = voters.supporter_weights
+        self.supporter_utilities = voters.supporter_utilities
         self._overlap: dict[int, set[int]] = {}
-        self._support: dict[int, tuple[list[int], list[int] | None]] = {}
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
         self.first_price: dict[int, tuple[float, Fraction]] = {}
         for p in voters.candidates:
             rho = Fraction(voters.costs[p], voters.total_utility[p])
             self.first_price[p] = (float(rho), rho)
 
+    def _entries(self, groups: np.ndarray) -> np.ndarray:
+        """The positions in ``flat`` of every project the ``groups`` support."""
+        lengths = self.length[groups]
+        offsets = np.repeat(self.start[groups] - (np.cumsum(lengths) - lengths), lengths)
+        return offsets + np.arange(len(offsets), dtype=np.int64)
+
     def overlap(self, s: int) -> set[int]:
         """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded)."""
         found = self._overlap.get(s)
         if found is None:
-            found = self._overlap[s] = set(
-                chain.from_iterable(map(self.voters.ballots.__getitem__, self.voters.supporters[s]))
-            )
+            present = np.bincount(self.flat[self._entries(self.supporters[s])], minlength=len(self.unit))
+            found = self._overlap[s] = set(np.flatnonzero(present).tolist())
         return found
 
-    def _supporters(self, s: int) -> tuple[list[int], list[int] | None]:
-        """The groups supporting ``s`` and their engine utilities for ``s`` (None when every one is 1)."""
-        found = self._support.get(s)
-        if found is None:
-            voters = self.voters
-            groups = voters.supporters[s]
-            utilities = voters.supporter_utilities[s] if voters.supporter_utilities is not None else None
-            found = self._support[s] = (groups, utilities)
-        return found
+    def _money(self, state: _State, groups: np.ndarray) -> int:
+        """The exact money of ``groups`` (each weighted by its voters), times ``state.scale``."""
+        groups = groups[state.alive[groups]]
+        if not len(groups):
+            return 0
+        entries = self._entries(groups)
+        drawn = np.bincount(self.flat[entries], weights=self.weighted[entries], minlength=len(self.unit))
+        paid = sum(value * int(drawn[j]) for j, value in state.numerators.items())
+        return state.t_scaled() * int(self.weights[groups].sum()) - paid
 
-    def _buy(self, s: int, entries: list[dict], class_of: array, done: set[int], first: int) -> list[Any]:
-        """Move the supporters of ``s``, just bought, to new classes numbered from ``first`` (one per old class
-        and utility for ``s``: within a run, a class is reached by one sequence of purchases only), updating
-        in place the rows of the projects not ``done``. Return each new class's (old class, utility for s)
-        (the bare old class when every utility is 1), in the order of their numbers."""
-        groups, utilities = self._supporters(s)
-        # a mover's split key: its class, with its utility for s unless that is always 1
-        keys = [class_of[g] for g in groups]
-        if utilities is not None:
-            keys = list(zip(keys, utilities))
-        splits = {key: new for new, key in enumerate(dict.fromkeys(keys), first)}
-        news = list(map(splits.__getitem__, keys))
-        for g, new in zip(groups, news):
-            class_of[g] = new
-        # Move the rows of every project the movers support from their old class to the new one, one move
-        # (old class -> new class) at a time: early on all movers share a class, so this is one update per
-        # project, not per ballot. A move's ballots are counted by Counter, in C, each project (or (project,
-        # utility) pair) as many times as voters cast the ballot; a move of one ballot is read as it stands.
-        if len(splits) == 1:
-            by_move = {next(iter(splits.items())): groups}
+    def _group_money(self, state: _State, g: int) -> int:
+        """The exact money of one voter of group ``g``, times ``state.scale``."""
+        if not state.alive[g]:
+            return 0
+        numerators = state.numerators
+        if self.voters.uniform:
+            paid = sum(numerators.get(j, 0) for j in self.voters.ballots[g])
         else:
-            by_move = {}
-            for g, key, new in zip(groups, keys, news):
-                by_move.setdefault((key, new), []).append(g)
-        weights, cast = self.voters.weights, self._cast
-        uniform = utilities is None
-        groups_of = self.voters.ballots if uniform else self.voters.items
-        # a new class (old class plus s) has no rows yet: each move adds one per project (and utility)
-        for (key, new), members in by_move.items():
-            if len(members) == 1:
-                counts: Any = zip(groups_of[members[0]], repeat(weights[members[0]]))
-            else:
-                counts = Counter(chain.from_iterable(map(cast.__getitem__, members))).items()
-            if uniform:  # an item is a project, a row key a class
-                for p, w in counts:
-                    if p not in done:
-                        bucket = entries[p]
-                        left = bucket[key] - w
-                        if left:
-                            bucket[key] = left
-                        else:
-                            del bucket[key]
-                        bucket[new] = w
-            else:  # an item is a (project, utility) pair, a row key a (class, utility) pair
-                old = key[0]
-                for (p, u), w in counts:
-                    if p not in done:
-                        bucket = entries[p]
-                        old_key = (old, u)
-                        left = bucket[old_key] - w
-                        if left:
-                            bucket[old_key] = left
-                        else:
-                            del bucket[old_key]
-                        bucket[(new, u)] = w
-        return list(splits)
+            paid = sum(numerators.get(j, 0) * u for j, u in self.voters.items[g])
+        return state.t_scaled() - paid
 
     def run(self, t: Fraction, trace: bool = False) -> _Run:
         """One MES run with per-voter budget ``t``: at each step the cheapest affordable project is funded.
 
-        Money is exact: class budgets are integers over a common denominator ``scale`` that grows at each
-        purchase. A class's budget is stored once, when the class comes about after ``k`` purchases, as
-        ``money[c] / scale_k``; ``lift[k] = scale / scale_k`` brings it to the current scale. Prices are lazy: a
-        project's last price is a lower bound for the rest of the run (budgets only shrink), so only a project
-        whose lower bound is the smallest is priced again, and only if a purchase since touched its supporters.
-        """
+        Prices are lazy: a project's last price is a lower bound for the rest of the run (budgets only
+        shrink), so only a project whose lower bound is the smallest is priced again, and only if a purchase
+        since touched its supporters."""
         t = Fraction(t)
         voters, costs, ranks, unit = self.voters, self.voters.costs, self.ranks, self.unit
         steps: list[Step] = []
-        scale = t.denominator
-        # class 0: voters who support no funded project
-        self.money = money = [t.numerator]
-        self.made = made = [0]
-        lift = [1]
-        depth = 0
-        entries = [dict(rows) for rows in self.root_entries]
-        class_of = array("i", [0]) * len(voters.ballots)
+        start = float(t)
+        groups = len(voters.ballots)
+        state = _State(
+            t,
+            np.full(groups, start),
+            np.ones(groups, dtype=bool),
+            abs(float(Fraction(start) - t)),
+            t.denominator,
+        )
         selected: list[int] = list(voters.free)
         if trace:
             for p in voters.free:
@@ -678,48 +683,32 @@ class _Engine:
         # floats fall through to the exact comparison.
         heap: list[tuple[float, Fraction, int, int, int]] = []
         version = [0] * len(costs)
-        priced: dict[int, tuple[int, int, int]] = {}  # project -> (need, rich, depth) of its last price
+        priced: dict[int, tuple[Fraction, np.ndarray]] = {}  # project -> its last price, who pays all at it
         fresh: set[int] = set()  # projects whose last price still holds
         done: set[int] = set()
 
-        def drop(p: int, held: int) -> None:
-            """p's supporters hold ``held`` (on the current scale), less than it costs: dropped for good."""
+        def drop(p: int, held: Fraction | None) -> None:
+            """p's supporters hold ``held`` (None: not yet counted), less than it costs: dropped for good."""
             done.add(p)
             if trace:
+                if held is None:
+                    held = Fraction(self._money(state, self.supporters[p]), state.scale)
                 steps.append(
                     Step(
                         "skip",
                         project=voters.ids[p],
                         cost=costs[p],
                         reason="its supporters have less money left than it costs",
-                        details={
-                            "supporters_budget": Fraction(held, scale),
-                            "after_selections": len(selected),
-                        },
+                        details={"supporters_budget": held, "after_selections": len(selected)},
                     )
                 )
 
         for p in voters.candidates:
-            held = voters.backers[p] * t.numerator  # on the scale t.denominator
-            if held < costs[p] * scale:
+            held = voters.backers[p] * t
+            if held < costs[p]:
                 drop(p, held)  # even all its supporters' money does not cover it
             else:
                 heapq.heappush(heap, (*self.first_price[p], ranks[p], 0, p))
-
-        def price_of(p: int) -> None:
-            """Price p on the current budgets (if its supporters cannot afford it, p is dropped)."""
-            result = self._price(costs[p] * scale, entries[p], lift)
-            version[p] += 1
-            if isinstance(result, int):
-                drop(p, result)
-                return
-            need, rich = result
-            common = gcd(need, rich)  # the scale then grows by rich/common only at its purchase
-            need, rich = need // common, rich // common
-            priced[p] = (need, rich, depth)
-            fresh.add(p)
-            rho = Fraction(need, scale * rich * unit[p])
-            heapq.heappush(heap, (float(rho), rho, ranks[p], version[p], p))
 
         while heap:
             # the cheapest project whose price is up to date is funded
@@ -727,100 +716,153 @@ class _Engine:
             if p in done or ver != version[p]:
                 continue
             if p not in fresh:
-                price_of(p)
+                version[p] += 1
+                found = self._price(p, state)
+                if found is None:
+                    drop(p, None)
+                    continue
+                priced[p] = found
+                fresh.add(p)
+                rho = found[0] / unit[p]
+                heapq.heappush(heap, (float(rho), rho, ranks[p], version[p], p))
                 continue
             done.add(p)
-            need, rich, at = priced[p]
-            need *= lift[at]  # a price from before an unrelated purchase: the same price on today's scale
+            price, pays_all = priced[p]
             if trace:
-                steps.append(self._select_step(p, need, rich, entries[p], lift, scale))
-            # rho*u = need*u/(scale*rich): on the scale scale*rich, a class paying it keeps b*rich - u*need
-            lifted = [factor * rich for factor in lift]
-            now = depth + 1
-            splits = self._buy(p, entries, class_of, done, len(money))
-            for old, u in zip(splits, repeat(1)) if voters.uniform else splits:
-                left = money[old] * lifted[made[old]] - u * need
-                money.append(left if left > 0 else 0)  # noqa: FURB136 (hot loop: cheaper than max())
-            made.extend(repeat(now, len(splits)))
-            lifted.append(1)
-            lift = lifted
-            scale *= rich
-            depth += 1
+                steps.append(self._select_step(p, price, state))
+            self._buy(p, price, pays_all, state)
             selected.append(p)
             fresh.difference_update(self.overlap(p))
         return _Run(selected, steps)
 
-    def _price(self, cost_scaled: int, entries: dict, lift: list[int]) -> tuple[int, int] | int:
-        """The price of a project costing ``cost_scaled`` (on the current scale) to its supporter rows
-        ``entries``: ``(need, rich)`` with rho*u = u*need/(scale*rich) for each supporter able to pay it, the
-        others paying all they have; or, if they cannot afford it together, the money they hold."""
-        if self.voters.uniform:
-            return self._price_uniform(cost_scaled, entries, lift)
-        money, made = self.money, self.made
-        live = [(money[c] * lift[made[c]], u, w) for (c, u), w in entries.items() if money[c]]
-        held = sum([b * w for b, _, w in live])
-        if held < cost_scaled:
-            return held
-        rich = sum([u * w for _, u, w in live])
-        need = cost_scaled
-        # rows by budget per unit of utility, poorest first (b*factor[u] orders them so, in integers)
-        factor = self.sort_factor
-        rows = [(b * factor[u], b, u, w) for b, u, w in live]
-        first = min(rows)
-        if need * first[2] <= first[1] * rich:  # the poorest row can pay rho*u: so can everybody
-            return need, rich
-        rows.sort()
-        for _, b, u, w in rows:
-            if need * u <= b * rich:
-                return need, rich
-            need -= w * b
-            rich -= w * u
-        raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
-
-    def _price_uniform(
-        self, cost_scaled: int, entries: dict[int, int], lift: list[int]
-    ) -> tuple[int, int] | int:
-        """:meth:`_price` when every supporter's utility is 1: rows are (budget, voters), keyed by class."""
-        money, made = self.money, self.made
-        rows = [(money[c] * lift[made[c]], w) for c, w in entries.items() if money[c]]
-        held = sum([b * w for b, w in rows])
-        if held < cost_scaled:
-            return held
-        rich = sum([w for _, w in rows])
-        need = cost_scaled
-        if need <= min(rows)[0] * rich:  # the poorest row can pay the price: so can everybody
-            return need, rich
-        rows.sort()
-        for b, w in rows:
-            if need <= b * rich:
-                return need, rich
-            need -= w * b
-            rich -= w
-        raise AssertionError("unreachable: the supporters' total covers the cost, so the last row can pay")
-
-    def _select_step(self, p: int, need: int, rich: int, entries: dict, lift: list[int], scale: int) -> Step:
+    def _price(self, p: int, state: _State) -> tuple[Fraction, np.ndarray] | None:
+        """Project p's exact price per unit of utility on the current money, with which of its supporters (a
+        mask over ``supporters[p]``) pay all they hold at it; None if they cannot afford it together."""
         cost = self.voters.costs[p]
-        rows = entries.items() if self.voters.uniform else (((c, w) for (c, _), w in entries.items()))
-        held = sum(w * self.money[c] * lift[self.made[c]] for c, w in rows)
-        held = Fraction(held, scale)
-        payment = Fraction(need, scale * rich)  # per unit of the engine's utility
-        rho = payment / self.unit[p]
+        groups, weights = self.supporters[p], self.supporter_weights[p]
+        utilities = None if self.supporter_utilities is None else self.supporter_utilities[p]
+        money = state.floats[groups]
+        held = float(money @ weights)
+        # the float total is within a dot product's rounding of the floats' sum, each float within ``error``
+        slack = 1.01 * (state.error * self.voters.backers[p] + (len(groups) + 2) * 2 * _EPS * held)
+        if held - slack < cost and (held + slack < cost or self._money(state, groups) < cost * state.scale):
+            return None
+        share = money if utilities is None else money / utilities
+        weighted = weights if utilities is None else weights * utilities
+        # an approximate price: the textbook loop over the supporters poorer than a cap, poorest first (the cap
+        # grows until the price found lies below it: everyone above it then pays the price in full)
+        total = float(self.voters.backers[p] if utilities is None else self.voters.total_utility[p])
+        # supporters left with nothing pay nothing, and their utility does not count towards the price
+        empty = share <= 0
+        total -= float(weighted[empty].sum())
+        cap = 2 * cost / total
+        while True:
+            below = np.flatnonzero((share < cap) & ~empty)
+            order = below[np.argsort(share[below], kind="stable")]
+            sorted_share = share[order]
+            # candidate prices with the first i of them paying all they hold, for i = 0 .. len(order)
+            paid = np.concatenate(([0.0], np.cumsum(money[order] * weights[order])))
+            drawn = np.concatenate(([0.0], np.cumsum(weighted[order])))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                prices = (cost - paid) / (total - drawn)
+            enough = np.flatnonzero(prices[:-1] <= sorted_share)
+            if len(enough):
+                rho = float(prices[enough[0]])
+                break
+            rho = float(prices[-1])
+            if len(order) + int(np.count_nonzero(empty)) == len(share) or (0 < rho < cap):
+                break
+            cap *= 4
+        # every float share is within ``bound`` of the exact one; those within ``width`` of the approximate
+        # price are decided exactly, and the exact price found must agree with the floats of all the others
+        bound = 1.01 * (state.error + 4 * _EPS * float(state.t))
+        width = 1e-9 * abs(rho) + 4 * bound
+        for _ in range(3 if 0 < rho < inf else 0):  # (rounding may leave no usable approximation)
+            priced = self._exact_price(p, state, share, rho, width, bound)
+            if priced is not None:
+                return priced
+            width *= 1000
+        priced = self._exact_price(p, state, share, rho, inf, bound)
+        assert priced is not None, "every supporter decided exactly: nothing to contradict"
+        return priced
+
+    def _exact_price(
+        self, p: int, state: _State, share: np.ndarray, rho: float, width: float, bound: float
+    ) -> tuple[Fraction, np.ndarray] | None:
+        """:meth:`_price`, deciding exactly the supporters whose float share is within ``width`` of ``rho``;
+        None if the price found contradicts the floats of the others (a wider band is needed)."""
+        groups, weights = self.supporters[p], self.supporter_weights[p]
+        utilities = None if self.supporter_utilities is None else self.supporter_utilities[p]
+        weighted = weights if utilities is None else weights * utilities
+        low, high = rho - width, rho + width
+        if width == inf:  # every supporter decided exactly (whatever ``rho``, even NaN)
+            poor, close = np.zeros(len(share), dtype=bool), np.arange(len(share))
+        else:
+            poor = share < low
+            close = np.flatnonzero((share >= low) & (share <= high))
+        scale = state.scale
+        need = self.voters.costs[p] * scale - self._money(state, groups[poor])  # what the others pay, * scale
+        able = int(self.voters.total_utility[p] if utilities is not None else self.voters.backers[p])
+        able -= int(weighted[poor].sum())  # the utility of those paying the price
+        rows = []
+        for k in close.tolist():
+            u = 1 if utilities is None else int(utilities[k])
+            held = self._group_money(state, int(groups[k]))
+            rows.append((Fraction(held, u), held, u, int(weights[k]), k))
+        rows.sort()
+        pays_all = poor.copy()
+        for _, held, u, w, k in rows:
+            if need * u <= held * able:  # this row, and every richer one, can pay the price
+                break
+            need -= w * held
+            able -= w * u
+            pays_all[k] = True
+        if able <= 0:
+            return None
+        price = Fraction(need, scale * able)
+        # the floats of the others lie below ``low`` or above ``high``, their exact shares within ``bound``
+        if width != inf and not Fraction(low) + Fraction(bound) <= price <= Fraction(high) - Fraction(bound):
+            return None
+        return price, pays_all
+
+    def _buy(self, p: int, price: Fraction, pays_all: np.ndarray, state: _State) -> None:
+        """Take ``p``'s price from its supporters: those in ``pays_all`` pay all they hold, the others their
+        share."""
+        groups = self.supporters[p]
+        emptied = groups[pays_all]
+        state.alive[emptied] = False
+        state.floats[emptied] = 0.0
+        paying = groups[~pays_all]
+        charge = float(price)
+        if self.supporter_utilities is not None:
+            charge = charge * self.supporter_utilities[p][~pays_all]
+        # a share is at most the money of its payer, at most t: the rounding of the share and of the subtraction
+        # each move a float by at most 2u t (the clamp at 0 only brings it nearer the exact money, never below 0)
+        state.floats[paying] = np.maximum(state.floats[paying] - charge, 0.0)
+        state.error = 1.01 * (state.error + 4 * _EPS * float(state.t))
+        state.add_price(p, price)
+
+    def _select_step(self, p: int, price: Fraction, state: _State) -> Step:
+        cost = self.voters.costs[p]
+        held = Fraction(self._money(state, self.supporters[p]), state.scale)
+        rho = price / self.unit[p]
+        supporters = self.voters.backers[p]
         details: dict[str, Any] = {
             "rho": rho,
-            "supporters": sum(entries.values()),
+            "supporters": supporters,
             "supporters_budget_before": held,
             "supporters_budget_after": held - cost,
         }
         if self.voters.uniform:
-            details["price_per_voter"] = payment
-            details["effective_votes"] = Fraction(cost) / payment
+            details["price_per_voter"] = price
+            details["effective_votes"] = Fraction(cost) / price
         else:
             details["effective_points"] = Fraction(cost) / rho
         return Step(
             "select",
             project=self.voters.ids[p],
             cost=cost,
-            support=details["supporters"],
+            support=supporters,
             reason="lowest price per unit of utility among the projects its supporters can still afford",
             details=details,
         )

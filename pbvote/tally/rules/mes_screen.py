@@ -83,17 +83,16 @@ class Screen:
         self.ranks = engine.ranks
         self.unit = unit = engine.unit
         self.overlap = engine.overlap
-        weights = np.asarray(voters.weights, dtype=np.float64)
         self.groups = len(voters.ballots)
-        self.supporters = [np.asarray(groups, dtype=np.intp) for groups in voters.supporters]
-        self.weights = [weights[groups] for groups in self.supporters]
+        self.supporters = voters.supporters
+        self.weights = voters.supporter_weights
         self.voters_of = [int(w.sum()) for w in self.weights]  # exact: small whole numbers
         if voters.supporter_utilities is None:
             self.utilities = None
             self.weighted = self.weights  # weight * utility, with every utility 1
             self.largest = [1.0] * len(unit)
         else:
-            self.utilities = [np.asarray(u, dtype=np.float64) for u in voters.supporter_utilities]
+            self.utilities = voters.supporter_utilities
             self.weighted = [w * u for w, u in zip(self.weights, self.utilities)]
             self.largest = [float(u.max()) if len(u) else 1.0 for u in self.utilities]
         self.total = [float(wu.sum()) for wu in self.weighted]  # exact: whole numbers below 2**53
