@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import extract_csrf_token, free_port
+from tests.conftest import DEFAULT_PASSWORD, extract_csrf_token, free_port
+from tests.web.voting.factories import make_voter, make_voting_round
 
 
 @dataclass
@@ -168,3 +170,50 @@ class Browser:
         match = re.search(r'name="version" type="hidden" value="(\d+)"', body)
         assert match, body[:2000]
         return match.group(1)
+
+
+@dataclass(frozen=True)
+class ReadyDraft:
+    """A voter's two-project citywide draft, signed in on ``browser`` and reviewed: ready to cast."""
+
+    browser: Browser
+    budget_id: int
+    path: str
+    version: str
+    choices: list[int]
+
+
+def ready_draft(base_url: str, organisation, create_user) -> ReadyDraft:
+    """A voting round, a voter in it signed in over HTTP, and their draft of the first two citywide projects."""
+    author = create_user(email="author@example.org")
+    voter = create_user(email="vera@example.org")
+    world = make_voting_round(organisation, author)
+    make_voter(world.round, voter, "North")
+    path = f"/rounds/{world.round.id}/vote/{world.citywide.id}"
+    browser = Browser(base_url)
+    browser.sign_in(voter.email, DEFAULT_PASSWORD)
+    browser.get(path)
+    choices = [project.id for project in world.projects["Citywide"][:2]]
+    for project_id in choices:
+        assert browser.post(path, {"action": f"add:{project_id}"})[0] == 303
+    return ReadyDraft(browser, world.citywide.id, path, browser.draft_version(path), choices)
+
+
+def cast_all_at_once(draft: ReadyDraft, browsers: list[Browser], count: int) -> list[int]:
+    """``count`` casts of the draft released together by a barrier, spread over ``browsers``; their statuses."""
+    statuses: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(count)
+
+    def submit(browser: Browser) -> None:
+        start.wait()
+        status, _ = browser.post(draft.path + "/cast", {"version": draft.version})
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=submit, args=(browsers[n % len(browsers)],)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return statuses

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ from pbvote.voting.models import Ballot
 from tests.conftest import DEFAULT_PASSWORD, REQUIRE_POSTGRES
 from tests.web.voting.factories import make_voter, make_voting_round
 
-from .conftest import Browser, Gunicorn
+from .conftest import Browser, Gunicorn, cast_all_at_once, ready_draft
 
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 13
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
@@ -147,43 +146,15 @@ def test_the_login_rate_limit_counts_sign_ins_on_both_servers(two, create_user):
 
 def test_twenty_simultaneous_casts_over_both_servers_leave_one_current_ballot(two, organisation, create_user):
     a, b = two
-    author = create_user(email="author@example.org")
-    voter = create_user(email="vera@example.org")
-    world = make_voting_round(organisation, author)
-    make_voter(world.round, voter, "North")
-    ballot_path = f"/rounds/{world.round.id}/vote/{world.citywide.id}"
-
-    on_a = Browser(a.base_url)
-    on_a.sign_in(voter.email, DEFAULT_PASSWORD)
-    on_a.get(ballot_path)
-    first, second = world.projects["Citywide"][:2]
-    for project in (first, second):
-        assert on_a.post(ballot_path, {"action": f"add:{project.id}"})[0] == 303
-    version = on_a.draft_version(ballot_path)
-    browsers = (on_a, _on(on_a, b))
-
-    statuses: list[int] = []
-    lock = threading.Lock()
-    start = threading.Barrier(SUBMISSIONS)
-
-    def submit(browser: Browser) -> None:
-        start.wait()
-        status, _ = browser.post(ballot_path + "/cast", {"version": version})
-        with lock:
-            statuses.append(status)
-
-    threads = [threading.Thread(target=submit, args=(browsers[n % 2],)) for n in range(SUBMISSIONS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    draft = ready_draft(a.base_url, organisation, create_user)
+    statuses = cast_all_at_once(draft, [draft.browser, _on(draft.browser, b)], SUBMISSIONS)
 
     assert statuses == [303] * SUBMISSIONS, statuses
     db.session.rollback()
     current = db.session.scalars(
-        select(Ballot).where(Ballot.budget_id == world.citywide.id, Ballot.superseded_at.is_(None))
+        select(Ballot).where(Ballot.budget_id == draft.budget_id, Ballot.superseded_at.is_(None))
     ).all()
-    assert len(current) == 1 and current[0].choices == [first.id, second.id]
+    assert len(current) == 1 and current[0].choices == draft.choices
 
 
 def _tick(database_url: str, instance: Path, smtp_server) -> subprocess.Popen:
