@@ -74,12 +74,14 @@ def configure_extensions(app: Flask) -> None:
     from .accounts.sessions import init_sessions
     from .database import init_database
     from .extensions import csrf, db, limiter, migrate
+    from .i18n import init_i18n
 
     init_database(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     init_sessions(app)
+    init_i18n(app)
 
 
 def configure_security(app: Flask) -> None:

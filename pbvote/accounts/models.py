@@ -34,6 +34,8 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The language pages are shown in when neither the visitor nor their browser chose one (pbvote.i18n).
+    default_language: Mapped[str] = mapped_column(String(10), default="en_GB", server_default="en_GB")
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     def __repr__(self) -> str:
@@ -51,6 +53,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     email_confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     district: Mapped[str | None] = mapped_column(String(100))
+    # The language the person chose in the switcher (pbvote.i18n.LANGUAGES); None until they choose one.
+    language: Mapped[str | None] = mapped_column(String(10))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
     # Bumped at sign-out and password change: every session carrying an older version is dead.
     session_version: Mapped[int] = mapped_column(default=1)

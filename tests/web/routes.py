@@ -212,6 +212,7 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "core.show_home": RouteCase(PUBLIC),
     "core.check_health": RouteCase(PUBLIC),
     "core.show_favicon": RouteCase(PUBLIC),
+    "switch_language": RouteCase(PUBLIC),
     # ---- accounts --------------------------------------------------------------------------------------------
     "accounts.register": RouteCase(PUBLIC),
     "accounts.sign_in": RouteCase(PUBLIC),
