@@ -110,7 +110,7 @@ def moment(value: datetime | None, timezone: str | None = None, format: str = "m
     return f"{text} {zone.key}"
 
 
-def number(value: int | float | None) -> str:
+def number(value: float | None) -> str:
     """A number grouped the request's way: ``1,234`` (en), ``1234`` or ``1 234`` (pl)."""
     return "" if value is None else format_decimal(value)
 
