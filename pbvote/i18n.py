@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, redirect, request
-from flask_babel import Babel, format_date, format_decimal, get_locale
+from flask_babel import Babel, format_date, format_decimal, get_locale, get_translations, refresh
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the features)
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_babel import ngettext as _n  # noqa: F401
@@ -45,8 +45,11 @@ def normalise(code: str | None) -> str | None:
     return next((locale for locale in LANGUAGES if locale.split("_")[0] == language), None)
 
 
-def select_locale() -> str:
-    """The locale of this request (see the module's docstring)."""
+def select_locale() -> str | None:
+    """The locale of this request (see the module's docstring); outside a request (the CLI, ``pbvote tick``)
+    None, which is English unless the code chose a person's language with ``force_locale``."""
+    if not has_request_context():
+        return None
     chosen = normalise(request.cookies.get(LANGUAGE_COOKIE))
     if current_user and getattr(current_user, "is_authenticated", False):
         chosen = normalise(getattr(current_user, "language", None)) or chosen
@@ -85,9 +88,7 @@ def counted(count: int, singular: str, plural: str) -> str:
     ``counted(3, "%(num)s budget", "%(num)s budgets")`` → ``"3 budgets"`` (``"3 cyllideb"`` in Welsh).
     Both forms are English msgids (extracted as ``counted:2,3``); ``num`` is the count, grouped per locale."""
     if has_request_context():
-        from flask_babel import ngettext
-
-        return ngettext(singular, plural, count, num=format_decimal(count))
+        return get_translations().ungettext(singular, plural, count) % {"num": format_decimal(count)}
     return (singular if count == 1 else plural) % {"num": f"{count:,}"}
 
 
@@ -150,6 +151,9 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel keeps the locale on ``g``, which outlives a request where an app context was pushed first
+    # (tests, CLI commands that make requests): every request chooses afresh.
+    app.before_request(refresh)
     app.add_url_rule("/language", "switch_language", public(switch_language), methods=["POST"])
     app.add_template_global(counted)
     app.add_template_global(current_language)
