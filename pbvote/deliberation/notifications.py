@@ -93,7 +93,7 @@ def _unsubscribe_path(user: User) -> str:
 def _digest(user: User, notifications: list[Notification]) -> tuple[str, str]:
     """The digest's subject and body, in the locale in force (``pbvote tick`` mails them without a request)."""
     count = len(notifications)
-    subject = _n("pbvote: %(num)d new notification", "pbvote: %(num)d new notifications", count)
+    subject = _n("pbvote: %(num)s new notification", "pbvote: %(num)s new notifications", count)
     body = render_template(
         "deliberation/mail/digest.txt", user=user,
         items=[(notification.text, _absolute(notification.url)) for notification in notifications],

@@ -511,7 +511,7 @@ def _moderation_text(kind: ModerationKind, proposal: Proposal, round_: Round, re
         organisation = db.session.get(Organisation, round_.organisation_id)
         return _("The moderators blocked you from posting in %(organisation)s. Justification: %(justification)s "
                  "(%(days)s)", organisation=organisation.name, justification=reason,
-                 days=_n("%(num)d day", "%(num)d days", days))
+                 days=_n("%(num)s day", "%(num)s days", days))
     if kind is ModerationKind.AUTO_HIDDEN:
         return _("Several people flagged your comment on “%(title)s”; it is hidden until a moderator reviews it.",
                  title=title)
