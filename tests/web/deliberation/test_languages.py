@@ -67,7 +67,7 @@ def test_i18n_deliberation_notifications_and_the_digest_are_in_the_recipients_la
 
     post(client_for(bob), f"/proposals/{proposal.id}/comments", {"stance": "against", "body": "Too loud"})
     texts = {n.user_id: n.text for n in db.session.scalars(select(Notification))}
-    assert texts[alice.id] == "Mae Bob wedi rhoi sylw ar eich cynnig “A playground”."
+    assert texts[alice.id] == "Mae Bob wedi gwneud sylw ar eich cynnig “A playground”."
     assert texts[carol.id] == "Bob skomentował(a) obserwowany przez Ciebie wniosek „A playground”."
 
     report = send_digests()
@@ -75,7 +75,7 @@ def test_i18n_deliberation_notifications_and_the_digest_are_in_the_recipients_la
     mail = mail_outbox[0]
     assert mail["To"] == "alice@example.org" and mail["Subject"] == "pbvote: 1 hysbysiad newydd"
     body = mail.get_content()
-    assert body.startswith("Helo Alice,\n") and "- Mae Bob wedi rhoi sylw ar eich cynnig “A playground”." in body
+    assert body.startswith("Helo Alice,\n") and "- Mae Bob wedi gwneud sylw ar eich cynnig “A playground”." in body
     assert "I’w atal gydag un clic:" in body and "Too loud" not in body
 
 
