@@ -19,7 +19,7 @@ from jinja2 import Environment
 #: Attributes people read or hear (screen readers announce these).
 HUMAN_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-description", "aria-roledescription",
                     "aria-valuetext", "label"}
-#: Buttons show their value.
+#: Input buttons show their value (a <button> shows its content, its value is for the server).
 BUTTON_TYPES = {"submit", "button", "reset"}
 #: Words that are the same in every language pbvote speaks.
 UNTRANSLATED_WORDS = {"pbvote", "htmx", "OpenAPI", "JSON", "SHA", "CSV", "PDF", "UTC", "API", "URL", "ID"}
@@ -104,7 +104,7 @@ class _TextFinder(HTMLParser):
         values = dict(attrs)
         for name, value in attrs:
             human = name in HUMAN_ATTRIBUTES or (
-                name == "value" and tag in ("input", "button") and values.get("type") in BUTTON_TYPES)
+                name == "value" and tag == "input" and values.get("type") in BUTTON_TYPES)
             if human and value and words(value):
                 self.found.append((self._offset(), f"{name}={value!r}"))
 
