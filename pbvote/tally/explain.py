@@ -81,6 +81,8 @@ REASON_WORDS = {
         _l("nobody approved it"),
         _l("it costs more than the whole budget"),
         _l("its supporters reach its cost first (smallest new load)"),
+        _l("the next project does not fit the money left"),
+        _l("next in line but does not fit the money left"),
     )},
 }
 
