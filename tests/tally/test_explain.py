@@ -7,7 +7,14 @@ from fractions import Fraction
 
 import pytest
 
-from pbvote.tally.explain import REASON_WORDS, describe_rule, explain, number, reason_in_words, use_translations
+from pbvote.tally.explain import (
+    REASON_WORDS,
+    describe_rule,
+    explain,
+    number,
+    reason_in_words,
+    use_translations,
+)
 from pbvote.tally.model import Outcome, Step
 from pbvote.tally.rules import compute
 
