@@ -645,11 +645,11 @@ def can_review(user: Any, proposal: Proposal) -> bool:
 
 
 SORTS = {
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "discussed": "Most discussed",
-    "cost_low": "Cost: low to high",
-    "cost_high": "Cost: high to low",
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "discussed": _l("Most discussed"),
+    "cost_low": _l("Cost: low to high"),
+    "cost_high": _l("Cost: high to low"),
 }
 
 
