@@ -19,7 +19,7 @@ def test_the_delivery_page_is_in_welsh(client, delivered):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert '<html lang="cy"' in html
-    assert "<h1>Cyflawni'r prosiectau a ariannwyd</h1>" in html
+    assert "<h1>Cyflawni'r prosiectau a ariennir</h1>" in html
     assert "Dim diweddariad eto" in html  # no project has an update yet
     assert "Gwariant o'i gymharu â'r gost" in html  # the chart
     assert "Yr arian a wariwyd hyd yma ar bob un o&#39;r" in html  # the chart's summary for screen readers

@@ -19,13 +19,15 @@ def test_the_list_of_proposals_is_in_welsh(round_, alice, create_proposal, clien
     assert "Trefnu yn ôl" in page and "Proposals" not in page
 
 
-def test_the_counts_of_the_list_take_the_polish_plural_forms(round_, alice, create_proposal, client):
+def test_the_counts_of_the_list_take_the_polish_and_welsh_plural_forms(round_, alice, create_proposal, client):
     url = f"/rounds/{round_.id}/proposals"
-    for number in range(5):
+    polish = {1: "1 wniosek", 2: "2 wnioski", 3: "3 wnioski", 4: "4 wnioski", 5: "5 wniosków"}
+    welsh = {1: "1 cynnig", 2: "2 gynnig", 3: "3 chynnig", 4: "4 cynnig", 5: "5 cynnig"}
+    for number in range(1, 6):
         create_proposal(round_, alice, title=f"Idea {number}")
         page = client.get(url, headers=POLISH).get_data(as_text=True)
-        assert '<html lang="pl"' in page
-        assert {0: "1 wniosek", 1: "2 wnioski", 2: "3 wnioski", 3: "4 wnioski", 4: "5 wniosków"}[number] in page
+        assert '<html lang="pl"' in page and polish[number] in page
+        assert welsh[number] in client.get(url, headers=WELSH).get_data(as_text=True)
 
 
 def test_a_proposal_page_is_in_polish(round_, alice, create_proposal, client):
