@@ -34,6 +34,11 @@ def organisation_name(round_: Round) -> str:
     return round_.organisation.name
 
 
+def default_language(round_: Round) -> str:
+    """The language of the round's organisation (pbvote.i18n.LANGUAGES), for mail to people who chose none."""
+    return round_.organisation.default_language
+
+
 def round_name(round_: Round) -> str:
     return round_.name
 
