@@ -18,7 +18,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import Flask, current_app, g, has_app_context, has_request_context, redirect, request
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    request_started,
+)
 from flask_babel import Babel, format_date, format_decimal, get_locale, get_translations
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the features)
 from flask_babel import lazy_gettext as _l  # noqa: F401
@@ -146,8 +155,16 @@ def switch_language():
     return response
 
 
+def forget_locale(sender: Flask, **extra) -> None:
+    """Before anything of a request runs: drop the locale Flask-Babel cached on ``g``. Requests that share an
+    application context (tests, requests made inside a command) would otherwise keep the first one's language."""
+    g.pop("_flask_babel", None)
+
+
 def init_i18n(app: Flask) -> None:
     from .access import public
+
+    request_started.connect(forget_locale, app)
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))

@@ -33,7 +33,7 @@ def init_sessions(app: Flask) -> None:
 
 
 def forget_previous_request() -> None:
-    """Drop per-request caches that live on ``g`` (the signed-in user, the CSRF token, Flask-Babel's locale).
+    """Drop per-request caches that live on ``g`` (the signed-in user, the CSRF token).
 
     In production every request has its own application context, so ``g`` starts empty. When an application
     context is already pushed (tests, CLI-driven requests), requests share it, and a user cached on ``g`` by
@@ -41,7 +41,6 @@ def forget_previous_request() -> None:
     """
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
-    g.pop("_flask_babel", None)
 
 
 @login_manager.user_loader
