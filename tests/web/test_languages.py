@@ -159,3 +159,13 @@ def test_the_switcher_keeps_the_query_of_an_ordinary_page(client):
     page = client.get("/?tab=open").get_data(as_text=True)
 
     assert '<input type="hidden" name="next" value="/?tab=open">' in page
+
+
+def test_i18n_accounts_error_pages_speak_the_visitors_language(client):
+    polish = client.get("/no-such-page", headers={"Accept-Language": "pl"})
+    assert polish.status_code == 404 and html_lang(polish) == "pl"
+    assert "<h1>Nie znaleziono strony</h1>" in polish.get_data(as_text=True)
+
+    welsh = client.post("/language", data={"language": "cy"}, headers={"Accept-Language": "cy"})
+    assert welsh.status_code == 400 and html_lang(welsh) == "cy"
+    assert "<h1>Mae’r ffurflen hon wedi dod i ben</h1>" in welsh.get_data(as_text=True)  # no CSRF token
