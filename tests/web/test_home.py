@@ -52,3 +52,24 @@ def test_pages_link_the_svg_icon_which_is_served(client):
     with client.get("/static/icons/favicon.svg") as icon:  # a file response: close it
         assert icon.status_code == 200
         assert icon.mimetype == "image/svg+xml"
+
+def test_i18n_accounts_home_page_in_welsh(client, organisation):
+    voting = make_round(organisation, state="voting", name="Cyllideb Cymunedol")
+
+    html = client.get("/", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+
+    assert '<html lang="cy">' in html
+    assert '<h2 id="open-rounds-heading">Rowndiau agored</h2>' in html
+    assert "<strong>Pleidleisio</strong> dros y prosiectau" in html
+    card = _cards(html)["Cyllideb Cymunedol"]
+    assert f'href="/rounds/{voting.id}/vote"' in card and "Pleidleisio<span" in card
+    assert 'aria-label="Beth gallwch ei wneud yn Cyllideb Cymunedol"' in card
+
+
+def test_i18n_accounts_home_page_in_polish(client, organisation):
+    html = client.get("/", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+
+    assert '<html lang="pl">' in html
+    assert "<h2 id=\"how-heading\">Jak to działa</h2>" in html
+    assert "Obecnie nie trwa żadna edycja." in html
+    assert "Testville Council</a>: edycje i wnioski" in html
