@@ -34,10 +34,7 @@ from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_babel import ngettext as _n  # noqa: F401
 from flask_login import current_user
 
-#: The languages pbvote speaks: the locale code → the language's name in that language (the switcher shows these).
-#: English is the source language; ``en_GB`` formats dates and numbers the British way.
-LANGUAGES: dict[str, str] = {"en_GB": "English", "cy": "Cymraeg", "pl": "Polski"}
-DEFAULT_LOCALE = "en_GB"
+from .config import DEFAULT_LOCALE, LANGUAGES
 
 #: The cookie that remembers a visitor's choice (a year; the profile keeps it for signed-in people).
 LANGUAGE_COOKIE = "pbvote_lang"
