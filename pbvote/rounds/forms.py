@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..i18n import _, _l, number
+from ..i18n import DEFAULT_LOCALE, LANGUAGES, _, _l, number
 from .models import PHASE_STATES, STATE_LABELS, BallotType, BudgetScope
 from .money import CURRENCIES
 from .operations import MAX_BALLOT_PROJECTS, MAX_POINTS, schedule_year_error
@@ -191,6 +191,9 @@ class VoterCodesForm(FlaskForm):
                  SelectChoice("pdf", _l("Printable letters (PDF)"))],
         default="zip",
     )
+    #: Each language named in itself ("Cymraeg", "Polski"); the view preselects the organisation's default.
+    language = SelectField(_l("Letters in"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                           default=DEFAULT_LOCALE)
 
 
 class RegisterVoterForm(FlaskForm):

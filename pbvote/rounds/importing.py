@@ -95,7 +95,7 @@ def import_round(
     largest = max([election.budget, *(project.cost for project in election.projects)])
     if largest * scale > MAX_MINOR_UNITS:
         raise ImportError_(_("The file's budget or a project's cost (%(amount)s %(currency)s) is too large: pbvote "
-                             "keeps amounts up to %(max)s %(currency)s.", amount=number(int(largest)),
+                             "keeps amounts up to %(max)s %(currency)s.", amount=f"{int(largest):,}",
                              max=number(MAX_MINOR_UNITS // scale), currency=currency))
 
     known = rule_for_meta(election.meta)

@@ -475,7 +475,7 @@ def _district_choices(round_: Round, blank: str | None = None) -> list[SelectCho
 @council_only
 def manage_voters(round_id: int):
     round_ = _load_round(round_id)
-    codes_form = VoterCodesForm()
+    codes_form = VoterCodesForm(language=letters.letter_language(round_))
     codes_form.district_id.choices = _district_choices(round_, _("Choose a district") if round_.districts else None)
     return _render_voters(round_, VoterRollForm(), codes_form, None)
 
@@ -493,7 +493,7 @@ def _render_voters(round_: Round, roll_form, codes_form, report, status: int = 2
 def upload_voter_roll(round_id: int):
     round_ = _load_round(round_id)
     form = VoterRollForm()
-    codes_form = VoterCodesForm(formdata=None)
+    codes_form = VoterCodesForm(formdata=None, language=letters.letter_language(round_))
     codes_form.district_id.choices = _district_choices(round_, _("Choose a district") if round_.districts else None)
     if not form.validate_on_submit():
         return _render_voters(round_, form, codes_form, None)
@@ -525,7 +525,7 @@ class _RollRejected(Exception):
 def generate_voter_codes(round_id: int):
     """Make a batch of codes and hand them over at once as a download: their clear text is never stored."""
     round_ = _load_round(round_id)
-    form = VoterCodesForm()
+    form = VoterCodesForm(language=letters.letter_language(round_))
     form.district_id.choices = _district_choices(round_, _("Choose a district") if round_.districts else None)
     if not form.validate_on_submit():
         return _render_voters(round_, VoterRollForm(formdata=None), form, None)
@@ -534,12 +534,15 @@ def generate_voter_codes(round_id: int):
             round_ = _load_round(round_id)
             issued = voters.generate_voter_codes(round_, current_user, form.count.data, form.district_id.data)
             vote_url = external_url("rounds.claim_voter_code", round_id=round_id)
+            language = form.language.data
             if form.output.data == "csv":
                 body, mimetype, extension = letters.codes_csv(round_, issued), CSV_MIMETYPE, "csv"
             elif form.output.data == "pdf":
-                body, mimetype, extension = letters.codes_pdf(round_, issued, vote_url), "application/pdf", "pdf"
+                body = letters.codes_pdf(round_, issued, vote_url, language)
+                mimetype, extension = "application/pdf", "pdf"
             else:
-                body, mimetype, extension = letters.codes_zip(round_, issued, vote_url), "application/zip", "zip"
+                body = letters.codes_zip(round_, issued, vote_url, language)
+                mimetype, extension = "application/zip", "zip"
     except RoundError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
