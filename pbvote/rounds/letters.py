@@ -77,7 +77,7 @@ def codes_pdf(round_: Round, codes: Sequence[IssuedCode], vote_url: str, languag
 
 def _letters(round_: Round, codes: Sequence[IssuedCode], vote_url: str) -> bytes:
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=TEXT, initialFontSize=11)
     pdf.setTitle(_("Voter codes — %(round)s", round=round_.name))
     pdf.setAuthor(round_.organisation.name if round_.organisation else "pbvote")
     width, height = A4
