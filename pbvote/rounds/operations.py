@@ -502,10 +502,11 @@ def describe_ballot(budget: Budget, currency: str) -> str:
     kind = budget.ballot_type
     if kind == BallotType.APPROVAL.value:
         low, high = budget.min_picks or 0, budget.max_picks
+        if high is None and not low:
+            return _("Tick every project you support.")
         if high is None:
-            return _("Tick every project you support.") if not low else _n(
-                "Tick every project you support, at least %(num)s project.",
-                "Tick every project you support, at least %(num)s projects.", low)
+            return _n("Tick every project you support, at least %(num)s project.",
+                      "Tick every project you support, at least %(num)s projects.", low)
         if low and low == high:
             return _n("Tick exactly %(num)s project you support.", "Tick exactly %(num)s projects you support.", high)
         if not low:

@@ -111,11 +111,11 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
     unknown = [column for column in columns if column not in KNOWN_COLUMNS]
     if unknown:
         report.add(1, "extra_columns", _("Unknown columns: %(columns)s (allowed: %(allowed)s).",
-                                                 columns=", ".join(unknown), allowed=", ".join(KNOWN_COLUMNS)))
+                                         columns=", ".join(unknown), allowed=", ".join(KNOWN_COLUMNS)))
     duplicate_headers = {c for c in columns if columns.count(c) > 1}
     if duplicate_headers:
         report.add(1, "duplicate_column", _("Columns named twice: %(columns)s.",
-                                                    columns=", ".join(sorted(duplicate_headers))))
+                                            columns=", ".join(sorted(duplicate_headers))))
     if not report.ok:
         return report, []
 
@@ -139,7 +139,7 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
                 break
             if len(row) != len(columns):
                 report.add(line, "wrong_column_count", _("Line %(line)s has %(cells)s cells; the header has %(columns)s.",
-                                                                 line=line, cells=len(row), columns=len(columns)))
+                                                         line=line, cells=len(row), columns=len(columns)))
                 continue
             raw = row[id_index].strip()
             district_name = row[district_index].strip() if district_index is not None else ""
@@ -147,7 +147,7 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
             for cell in (raw, district_name):
                 if cell.startswith(FORMULA_TRIGGERS):  # a spreadsheet would run it (CSV injection)
                     report.add(line, "formula", _("Line %(line)s: “%(cell)s” looks like a spreadsheet formula.",
-                                                                   line=line, cell=cell[:40]))
+                                                  line=line, cell=cell[:40]))
                     row_ok = False
                     break
             if not row_ok:
@@ -157,14 +157,14 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
                 continue
             if len(raw) > IDENTIFIER_MAX:
                 report.add(line, "too_long", _("Line %(line)s: the %(column)s is longer than %(max)s characters.",
-                                                        line=line, column=id_column, max=IDENTIFIER_MAX))
+                                               line=line, column=id_column, max=IDENTIFIER_MAX))
                 continue
             if id_column == "email":
                 try:
                     identifier = validate_email(raw, check_deliverability=False).normalized.lower()
                 except EmailNotValidError:
                     report.add(line, "bad_email", _("Line %(line)s: “%(email)s” is not an email address.", line=line,
-                                                                     email=raw[:60]))
+                                                    email=raw[:60]))
                     continue
             else:
                 if not EXTERNAL_ID.match(raw):
@@ -183,21 +183,21 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
                 district = districts.get(district_name.casefold())
                 if district is None:
                     report.add(line, "unknown_district", _("Line %(line)s: “%(district)s” is not a district of this round.",
-                                                                          line=line, district=district_name[:60]))
+                                                           line=line, district=district_name[:60]))
                     continue
             elif district_name:
                 report.add(line, "unknown_district", _("Line %(line)s: this round has no districts, but “%(district)s” is given.",
-                                                                  line=line, district=district_name[:60]))
+                                                       line=line, district=district_name[:60]))
                 continue
             key = identifier.casefold()
             if key in seen:
                 report.add(line, "duplicate_in_file", _("Line %(line)s: %(id)s is also on line %(other)s.", line=line,
-                                                                       id=identifier, other=seen[key]))
+                                                        id=identifier, other=seen[key]))
                 continue
             seen[key] = line
             if identifier in existing:
                 report.add(line, "already_on_roll", _("Line %(line)s: %(id)s is already on this round's roll.", line=line,
-                                                                     id=identifier))
+                                                      id=identifier))
                 continue
             entries.append(
                 VoterRollEntry(
@@ -209,7 +209,7 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
             )
     except csv.Error as error:
         report.add(reader.line_num, "malformed_csv", _("Line %(line)s: the CSV cannot be read (%(error)s).",
-                                                                   line=reader.line_num, error=error))
+                                                       line=reader.line_num, error=error))
     if report.ok and not entries:
         report.add(0, "no_rows", _("The file has a header but no voters."))
     return report, (entries if report.ok else [])
