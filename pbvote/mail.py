@@ -69,18 +69,19 @@ def send_mail(to: str, subject: str, body: str, *, headers: Mapping[str, str] | 
     return message
 
 
-def language_of(user) -> str:
-    """The locale of mail to ``user``: the language they chose, else their organisation's default, else English."""
-    organisation = user.organisation
-    return (normalise(user.language) or normalise(organisation.default_language if organisation else None)
-            or DEFAULT_LOCALE)
+def language_of(user, organisation=None) -> str:
+    """The locale of mail to ``user`` (None: someone without an account): the language they chose, else the
+    default of ``organisation`` (the round's, for mail about a round) or of their own organisation, else English."""
+    organisation = organisation or (user.organisation if user else None)
+    return (normalise(user.language if user else None)
+            or normalise(organisation.default_language if organisation else None) or DEFAULT_LOCALE)
 
 
 @contextmanager
-def in_language_of(user) -> Iterator[None]:
-    """Translate (``_()``, templates, dates) in ``user``'s language inside the block: the person reading a mail
-    is not the one whose request (or tick) writes it."""
-    with force_locale(language_of(user)):
+def in_language_of(user, organisation=None) -> Iterator[None]:
+    """Translate (``_()``, templates, dates) in ``user``'s language inside the block (see :func:`language_of`):
+    the person reading a mail is not the one whose request (or tick) writes it."""
+    with force_locale(language_of(user, organisation)):
         yield
 
 

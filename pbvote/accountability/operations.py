@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..accounts.models import Role, User
@@ -22,10 +21,11 @@ from ..deliberation.models import Follow, Notification, NotificationKind
 from ..deliberation.notifications import site_path
 from ..extensions import db
 from ..i18n import _, day
+from ..mail import in_language_of
 from ..proposals import images
 from ..proposals.images import ImageRejected
 from ..proposals.models import Proposal
-from ..proposals.operations import authors_of, recipient_locale
+from ..proposals.operations import authors_of
 from ..results.models import TallyResult
 from ..results.operations import is_published
 from ..rounds.events import append_event
@@ -196,7 +196,7 @@ def _announce(update: ProgressUpdate, proposal: Proposal, actor: User) -> None:
     url = site_path("proposals.show_proposal", proposal_id=proposal.id) + f"#progress-update-{update.id}"
     for user_id, user in sorted(recipients.items()):
         # Written in the recipient's language: the notification is stored as they will read it.
-        with force_locale(recipient_locale(user, round_)):
+        with in_language_of(user, round_.organisation):
             text = _("Progress on “%(title)s”: %(status)s (update of %(date)s).", title=proposal.title,
                      status=update.status_enum.label.lower(), date=day(update.reported_on))
         db.session.add(Notification(user_id=user_id, kind=NotificationKind.PROJECT_UPDATE.value, text=text,

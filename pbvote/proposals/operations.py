@@ -14,14 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..i18n import DEFAULT_LOCALE, _, _l, _n
-from ..mail import external_url, send_mail
+from ..i18n import _, _l, _n
+from ..mail import external_url, in_language_of, send_mail
 from . import images, rounds_api
 from .models import (
     Coauthor,
@@ -351,7 +350,7 @@ def invite_coauthor(proposal: Proposal, inviter: User, email: str) -> Coauthor:
     db.session.flush()
     link = external_url("proposals.show_invitation", token=invitation_token(coauthor))
     invitee = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    with force_locale(recipient_locale(invitee, rounds_api.round_of(proposal))):
+    with in_language_of(invitee, rounds_api.organisation(rounds_api.round_of(proposal))):
         paragraphs = (
             _("%(inviter)s invites you to co-author the proposal “%(title)s” on pbvote.",
               inviter=inviter.display_name, title=proposal.title),
@@ -363,12 +362,6 @@ def invite_coauthor(proposal: Proposal, inviter: User, email: str) -> Coauthor:
         send_mail(to=email, subject=_("Co-author the proposal “%(title)s”", title=proposal.title),
                   body="\n\n".join(paragraphs))
     return coauthor
-
-
-def recipient_locale(user: User | None, round_: Any) -> str:
-    """The language to write to someone in (not the person making the request): the one they chose, else the
-    default of the round's organisation, else English."""
-    return (user.language if user else None) or rounds_api.default_language(round_) or DEFAULT_LOCALE
 
 
 def load_invitation(token: str) -> Coauthor:
@@ -505,7 +498,7 @@ def merge_proposals(source: Proposal, target: Proposal, reviewer: User, reason: 
     target_link = external_url("proposals.show_proposal", proposal_id=target.id)
     recipients = {user.email: user for user in authors_of(source) + authors_of(target)}
     for email, user in sorted(recipients.items()):
-        with force_locale(recipient_locale(user, round_)):
+        with in_language_of(user, rounds_api.organisation(round_)):
             paragraphs = (
                 _("The council of %(round)s merged the proposal “%(source)s” into “%(target)s” because they "
                   "describe the same project.", round=rounds_api.round_name(round_), source=source.title,

@@ -18,15 +18,14 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from ..database import write_transaction
 from ..extensions import db
-from ..i18n import DEFAULT_LOCALE, _, _n
-from ..mail import MailError, send_mail
+from ..i18n import _, _n
+from ..mail import MailError, in_language_of, send_mail
 from ..proposals.models import Proposal, ProposalStatus
 from ..proposals.operations import ballot_proposals
 from ..rounds import lifecycle
@@ -547,7 +546,7 @@ def _mail_receipt(user: Any, receipt: Receipt) -> None:
     if receipt.repeated or user is None or is_code_identity(user) or not getattr(user, "email", ""):
         return
     round_ = db.session.get(Round, receipt.round_id)
-    with force_locale(user.language or round_.organisation.default_language or DEFAULT_LOCALE):
+    with in_language_of(user, round_.organisation):
         names = {"budget": receipt.budget_name, "round": round_.name}
         stored = (_("Your ballot for %(budget)s in “%(round)s” is stored and replaces your earlier one.", **names)
                   if receipt.replaced else _("Your ballot for %(budget)s in “%(round)s” is stored.", **names))
