@@ -30,6 +30,7 @@ catalogues: $(CATALOGUES)
 ## Extract every translatable string into messages.pot and merge it into the catalogues (then translate them)
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords _n:1,2 --keywords counted:2,3 \
+		--ignore-dirs ".* __pycache__" \
 		--no-location --sort-output --project pbvote --copyright-holder "pbvote" \
 		--output-file pbvote/translations/messages.pot .
 	for locale in $(LOCALES); do \

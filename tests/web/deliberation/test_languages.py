@@ -75,7 +75,7 @@ def test_i18n_deliberation_notifications_and_the_digest_are_in_the_recipients_la
     mail = mail_outbox[0]
     assert mail["To"] == "alice@example.org" and mail["Subject"] == "pbvote: 1 hysbysiad newydd"
     body = mail.get_content()
-    assert body.startswith("Helo Alice,\n") and "- Mae Bob wedi gwneud sylw ar eich cynnig “A playground”." in body
+    assert body.startswith("Annwyl Alice,\n") and "- Mae Bob wedi gwneud sylw ar eich cynnig “A playground”." in body
     assert "I’w atal gydag un clic:" in body and "Too loud" not in body
 
 
