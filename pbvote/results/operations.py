@@ -413,8 +413,9 @@ def results_csv(round_: Round) -> bytes:
         if result is None:
             continue
         for project in budget_results(budget, result).projects:
-            rows.append([budget.name, project.id, project.title, minor_to_text(project.cost, round_.currency),
-                         project.votes, "yes" if project.funded else "no", result.rule_id])
+            cost = minor_to_text(project.cost, round_.currency, locale="en")  # files read the same everywhere
+            rows.append([budget.name, project.id, project.title, cost, project.votes,
+                         "yes" if project.funded else "no", result.rule_id])
     return csv_bytes(RESULTS_CSV_HEADER, rows)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..accounts.models import Organisation, User
+from ..config import DEFAULT_LOCALE
 from ..extensions import db
 from ..i18n import _, number
 from .events import EventKind, append_event
@@ -182,9 +183,12 @@ def _description(meta: dict[str, str], filename: str) -> str:
 
 def _rule_explanation(meta: dict[str, str], rule_id: str, params: dict[str, Any], known: bool) -> str:
     """Which rule counts the round and why: the one the file records, or the fallback when pbvote has none."""
+    from flask_babel import force_locale
+
     from ..tally.explain import describe_rule
 
-    described = describe_rule(rule_id, params)
+    with force_locale(DEFAULT_LOCALE):  # stored with the budget: the round's record, in the source language
+        described = describe_rule(rule_id, params)
     recorded = (meta.get("rule") or "").strip()
     if known:
         return f"Counted with {described}: the rule the file records (“{recorded}”)."
