@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -109,7 +110,6 @@ class VoteRows(Sequence[list[str]]):
         return f"VoteRows({self._count} rows)"
 
 
-@dataclass
 class Profile:
     """Ballots aggregated by identical content.
 
@@ -118,15 +118,90 @@ class Profile:
     ``points[i]`` is a tuple of the same length giving each project's points; it is present whenever the
     votes carry points (always for cumulative and scoring ballots, sometimes for ordinal ones, e.g. Kraków's
     3,2,1), else ``None``. ``weights[i]`` is how many voters cast it. Ballots appear in order of first cast.
+
+    A big approval profile read in bulk (:mod:`.vote_arrays`) is held as flat NumPy arrays instead, and its
+    tuples are built only if someone reads ``ballots``: :meth:`arrays` gives every ballot's projects one
+    after another (in an order of its own within a ballot: a rule reading the arrays treats a ballot as a
+    set), each ballot's length and its weight. Either way the profile compares equal to the same ballots.
     """
 
-    ballots: list[tuple[int, ...]]
-    weights: list[int]
-    points: list[tuple[int, ...]] | None = None
+    def __init__(
+        self,
+        ballots: list[tuple[int, ...]] | None,
+        weights: list[int] | None,
+        points: list[tuple[int, ...]] | None = None,
+        *,
+        arrays: tuple[Any, Any, Any] | None = None,
+    ):
+        self._ballots = ballots
+        self._weights = weights
+        self.points = points
+        self._arrays = arrays
+
+    @classmethod
+    def from_arrays(cls, items: Any, lengths: Any, weights: Any) -> Profile:
+        """An approval profile of NumPy arrays: ``items`` (every ballot's project indices, one ballot after
+        another, each ballot's in any order), ``lengths`` and ``weights`` (one per ballot)."""
+        return cls(None, None, arrays=(items, lengths, weights))
+
+    @property
+    def ballots(self) -> list[tuple[int, ...]]:
+        if self._ballots is None:
+            items, lengths, _ = self._arrays
+            flat = items.tolist()
+            ends = lengths.cumsum().tolist()
+            self._ballots = [tuple(sorted(flat[end - length : end])) for end, length in zip(ends, lengths.tolist())]
+        return self._ballots
+
+    @property
+    def weights(self) -> list[int]:
+        if self._weights is None:
+            self._weights = self._arrays[2].tolist()
+        return self._weights
+
+    def arrays(self) -> tuple[Any, Any, Any]:
+        """(project indices of every ballot one after another, ballot lengths, weights) as NumPy arrays
+        (``intp``, ``int64``, ``int64``); built from the tuples on first use when the profile has none."""
+        if self._arrays is None:
+            import numpy as np  # only the rules on arrays need NumPy
+
+            ballots = self._ballots
+            lengths = np.fromiter(map(len, ballots), np.int64, len(ballots))
+            items = np.fromiter(chain.from_iterable(ballots), np.intp, int(lengths.sum()))
+            self._arrays = (items, lengths, np.asarray(self._weights, dtype=np.int64))
+        return self._arrays
+
+    def project_votes(self, m: int) -> list[int]:
+        """How many voters list each of the ``m`` projects."""
+        if self._arrays is not None:
+            import numpy as np
+
+            items, lengths, weights = self._arrays
+            # sums of whole voter counts below 2**53: exact in the float64 bincount adds in
+            totals = np.bincount(items, weights=np.repeat(weights.astype(np.float64), lengths), minlength=m)
+            return totals.astype(np.int64).tolist()
+        votes = [0] * m
+        for ballot, weight in zip(self._ballots, self._weights):
+            for index in ballot:
+                votes[index] += weight
+        return votes
+
+    def __len__(self) -> int:
+        return len(self._ballots) if self._ballots is not None else len(self._arrays[1])
 
     @property
     def num_voters(self) -> int:
-        return sum(self.weights)
+        return sum(self._weights) if self._weights is not None else int(self._arrays[2].sum())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Profile):
+            return NotImplemented
+        return (self.ballots, self.weights, self.points) == (other.ballots, other.weights, other.points)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Profile({len(self)} ballots, {self.num_voters} voters)"
 
 
 @dataclass

@@ -56,6 +56,10 @@ Columns = Callable[[int], Sequence[str]]  # a VOTES column's fields, in row orde
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 
+#: From this many VOTES rows on, plain approval votes are read in bulk with NumPy (:mod:`.vote_arrays`): below
+#: it, importing NumPy (about 0.1 s) costs more than reading the rows one distinct vote at a time saves.
+BULK_ROWS = 20_000
+
 
 class PabulibError(ValueError):
     """A malformed ``.pb`` file. ``line`` is 1-based; ``reason`` says what is wrong in plain words."""
@@ -80,6 +84,7 @@ def load(source: str | os.PathLike[str], *, strict: bool = False) -> Election:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise PabulibError(data.count(b"\n", 0, error.start) + 1, "the file is not UTF-8 text") from None
+    del data  # (a big file's bytes need not outlive their text)
     return loads(text, strict=strict)
 
 
@@ -239,10 +244,55 @@ class _Reader:
             if name not in headers_seen:
                 raise PabulibError(section_lines[name] + 1, f"section {name} has no header line")
 
+        election = self._bulk_election(meta, projects, project_columns, vote_columns)
+        if election is not None:
+            self._check_meta(election, meta_lines, section_lines)
+            return election
         vote_rows, column, vote_lines = self._votes(self.position, len(vote_columns))
         election = Election(meta, projects, project_columns, vote_columns, vote_rows)
         self._check_meta(election, meta_lines, section_lines)
         self._check_votes(election, column, vote_lines, meta_lines, self.strict)
+        return election
+
+    def _votes_text(self, start: int) -> tuple[int, str]:
+        """Where the VOTES rows from line index ``start`` begin in the text, and their text (no final line end)."""
+        rest = self.lines[start:]
+        offset = sum(map(len, self.lines[:start])) + start
+        return offset, self.text[offset : offset + sum(map(len, rest)) + len(rest) - 1]
+
+    def _bulk_election(
+        self, meta: dict[str, str], projects: list[Project], project_columns: list[str], vote_columns: list[str]
+    ) -> Election | None:
+        """The election with its profile read in bulk (:mod:`.vote_arrays`), for a big section of plain approval
+        votes; None for any other (the rows are then read and checked one distinct vote at a time)."""
+        rows = len(self.lines) - self.position
+        vote_type = meta.get("vote_type", "approval").strip()
+        if rows < BULK_ROWS or "points" in vote_columns or vote_type not in ("approval", "choose-1"):
+            return None
+        lengths = {key: parse_whole(meta[key]) if key in meta else -1 for key in ("min_length", "max_length")}
+        if None in lengths.values():
+            return None  # refused by the META checks
+        body = self._votes_text(self.position)[1]
+        if '"' in body:
+            return None
+        highest = len(projects) if lengths["max_length"] == -1 else lengths["max_length"]
+        if vote_type == "choose-1":
+            highest = min(highest, 1)
+        from .vote_arrays import approval_arrays  # here: only a big file needs NumPy to be read
+
+        election = Election(meta, projects, project_columns, vote_columns, VoteRows(body, rows))
+        found = approval_arrays(
+            body,
+            len(vote_columns),
+            vote_columns.index("vote"),
+            vote_columns.index("voter_id"),
+            election.index_of,
+            lengths["min_length"],
+            highest,
+        )
+        if found is None:
+            return None
+        election._profile = Profile.from_arrays(*found)
         return election
 
     def _votes(self, start: int, width: int) -> tuple[Sequence[list[str]], Columns, Sequence[int]]:
@@ -256,13 +306,12 @@ class _Reader:
         rest = self.lines[start:]
         first = start + 1
         # Where the VOTES rows begin in the text: one search there says whether any field is quoted.
-        offset = sum(map(len, self.lines[:start])) + start
+        offset, body = self._votes_text(start)
         if (
             rest
             and self.text.find('"', offset) == -1
             and set(map(str.count, rest, repeat(";"))) == {width - 1}
         ):
-            body = self.text[offset : offset + sum(map(len, rest)) + len(rest) - 1]
             fields = body.replace("\n", ";").split(";")
             return (
                 VoteRows(body, len(rest)),

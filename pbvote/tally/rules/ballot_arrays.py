@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from itertools import chain
-
 import numpy as np
+
+from ..model import Profile
 
 
 class SupporterMoves:
@@ -16,14 +16,16 @@ class SupporterMoves:
     ``votes`` is how many voters approve each project. Every group starts in class 0.
     """
 
-    def __init__(self, ballots: list[tuple[int, ...]], weights: list[int], m: int):
+    def __init__(self, profile: Profile, m: int):
         self.m = m
-        self.lengths = np.fromiter(map(len, ballots), dtype=np.intp, count=len(ballots))
+        items, lengths, weights = profile.arrays()
+        groups = len(lengths)
+        self.lengths = lengths.astype(np.intp)
         self.offsets = np.cumsum(self.lengths) - self.lengths
-        self.items = np.fromiter(chain.from_iterable(ballots), dtype=np.intp, count=int(self.lengths.sum()))
-        self.weights = np.asarray(weights, dtype=np.float64)
-        self.class_of = np.zeros(len(ballots), dtype=np.intp)
-        group_of_item = np.repeat(np.arange(len(ballots), dtype=np.int32), self.lengths)
+        self.items = items.astype(np.intp)
+        self.weights = weights.astype(np.float64)
+        self.class_of = np.zeros(groups, dtype=np.intp)
+        group_of_item = np.repeat(np.arange(groups, dtype=np.int32), self.lengths)
         # a stable sort of 16-bit keys is a radix sort, several times faster than sorting the wider items
         keys = self.items.astype(np.uint16) if m <= 1 << 16 else self.items
         self.supporting = group_of_item[np.argsort(keys, kind="stable")]

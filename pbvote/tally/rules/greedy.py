@@ -159,10 +159,7 @@ def project_scores(
     ``score=file``, read from the file's score column)."""
     profile = election.profile
     count = len(election.projects)
-    votes = [0] * count
-    for ballot, weight in zip(profile.ballots, profile.weights):
-        for index in ballot:
-            votes[index] += weight
+    votes = profile.project_votes(count)
     if score == "file":
         return votes, published_scores(election), True
     ranked = election.vote_type == "ordinal"

@@ -83,7 +83,7 @@ class Screen:
         self.ranks = engine.ranks
         self.unit = unit = engine.unit
         self.overlap = engine.overlap
-        self.groups = len(voters.ballots)
+        self.groups = len(voters.length)
         self.supporters = voters.supporters
         self.weights = voters.supporter_weights
         self.voters_of = [int(w.sum()) for w in self.weights]  # exact: small whole numbers

@@ -59,7 +59,7 @@ def phragmen(election: Election, *, tie_breaking: str, overrun: str) -> Outcome:
     m = len(projects)
     from .ballot_arrays import SupporterMoves  # here: NumPy is imported only by the rules that need it
 
-    groups = SupporterMoves(profile.ballots, profile.weights, m)
+    groups = SupporterMoves(profile, m)
     score = groups.votes
     steps: list[Step] = []
     for p in range(m):
