@@ -8,6 +8,7 @@ from .lookup import localized
 bp = Blueprint("content_languages", __name__)
 
 bp.add_app_template_global(localized)
+bp.add_app_template_global(views.may_translate, "can_translate")
 
 bp.add_url_rule("/rounds/<int(max=2147483647):round_id>/translations", "translate_round", views.translate_round,
                 methods=["GET", "POST"])

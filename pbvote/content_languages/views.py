@@ -23,6 +23,11 @@ from .forms import TranslationForm
 from .operations import FIELDS, TranslationError, TranslationForbidden
 
 
+def may_translate(item: Round | Proposal) -> bool:
+    """For templates (``can_translate(round)``): whether the visitor may translate ``item``'s texts."""
+    return operations.can_translate(current_user, item)
+
+
 def _page_url(item: Round | Proposal) -> str:
     if isinstance(item, Round):
         return url_for("content_languages.translate_round", round_id=item.id)
