@@ -244,3 +244,15 @@ def test_a_post_without_the_csrf_token_is_refused(client, auth, council, round_,
     response = client.post(round_page(round_), data={"language": "cy", "field": "name", "text": "Testville Werdd"})
     assert response.status_code == 400
     assert translation_count(db) == 0
+
+
+def test_the_translations_page_speaks_welsh(client, auth, council, round_, db):
+    """Needs the compiled catalogues (``make install`` builds them from pbvote/translations)."""
+    auth.login(council)
+    page = client.get(round_page(round_), headers=WELSH).get_data(as_text=True)
+    assert "Ychwanegu neu olygu cyfieithiad" in page and "Cyfieithiadau o'r rownd" in page
+    response = translate(client, round_page(round_), "cy", "name", "")
+    assert "Ysgrifennwch y cyfieithiad." not in response.get_data(as_text=True)  # no Accept-Language: English
+    response = client.post_form(round_page(round_), {"language": "cy", "field": "name", "text": ""},
+                                token_page=round_page(round_), headers=WELSH)
+    assert "Ysgrifennwch y cyfieithiad." in response.get_data(as_text=True)
