@@ -42,11 +42,13 @@ def _form(item: Round | Proposal, **kwargs) -> TranslationForm:
 
 
 def _prefilled_form(item: Round | Proposal, translations: dict) -> TranslationForm:
-    """The empty form, or the one translation an "Edit" link names (``?language=cy&field=name``)."""
+    """The empty form, or the one an "Edit" or "Translate" link names (``?language=cy&field=name``), with the
+    translation there is."""
     language, field = request.args.get("language", ""), request.args.get("field", "")
+    if language not in operations.target_languages(item) or field not in FIELDS[operations.kind_of(item)]:
+        return _form(item, formdata=None)
     existing = translations.get(language, {}).get(field)
-    data = {"language": language, "field": field, "text": existing.text} if existing else {}
-    return _form(item, formdata=None, data=data)
+    return _form(item, formdata=None, data={"language": language, "field": field, "text": existing.text if existing else ""})
 
 
 def _translation_page(item: Round | Proposal, reload):

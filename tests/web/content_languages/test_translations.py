@@ -234,6 +234,8 @@ def test_the_translations_page_lists_them_per_language_and_an_edit_link_fills_th
     assert '<div lang="pl">Zielone Testville</div>' in page
     edit = client.get(round_page(round_) + "?language=pl&field=name").get_data(as_text=True)
     assert re.search(r"<textarea[^>]*>\s*Zielone Testville</textarea>", edit)
+    add = client.get(round_page(round_) + "?language=cy&field=description").get_data(as_text=True)
+    assert '<option selected value="cy">' in add and '<option selected value="description">' in add
     assert translate(client, round_page(round_), "pl", "name", "Zielony Testville").status_code == 303
     db.session.rollback()
     assert db.session.scalars(select(ContentTranslation.text)).all() == ["Zielony Testville"]
