@@ -15,6 +15,7 @@ from flask_migrate.cli import db as db_group
 
 from . import __version__
 from .accounts.models import Role
+from .config import DEFAULT_LOCALE, LANGUAGES
 from .text import counted
 
 
@@ -190,7 +191,10 @@ def organisations_group() -> None:
 @organisations_group.command("create")
 @click.argument("slug")
 @click.argument("name")
-def create_organisation_command(slug: str, name: str) -> None:
+@click.option("--language", type=click.Choice(list(LANGUAGES)), default=DEFAULT_LOCALE, show_default=True,
+              help="The language pages are shown in when a visitor has not chosen one and their browser asks "
+                   "for none pbvote speaks.")
+def create_organisation_command(slug: str, name: str, language: str) -> None:
     """Create an organisation with a URL SLUG (lower-case letters, digits, dashes) and a NAME."""
     import re
 
@@ -206,8 +210,8 @@ def create_organisation_command(slug: str, name: str) -> None:
     with write_transaction() as session:
         if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
             raise click.ClickException(f"An organisation {slug!r} already exists.")
-        session.add(Organisation(slug=slug, name=name.strip()))
-    click.echo(f"Created organisation {slug}: {name.strip()}")
+        session.add(Organisation(slug=slug, name=name.strip(), default_language=language))
+    click.echo(f"Created organisation {slug}: {name.strip()} ({language})")
 
 
 @organisations_group.command("list")

@@ -16,6 +16,12 @@ ENV_PREFIX = "PBVOTE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+#: The languages pbvote speaks (``pbvote.i18n``): the locale code → the language's name in that language (the
+#: switcher shows these). English is the source language; ``en_GB`` formats dates and numbers the British way.
+LANGUAGES: dict[str, str] = {"en_GB": "English", "cy": "Cymraeg", "pl": "Polski"}
+DEFAULT_LOCALE = "en_GB"
+
+
 class DefaultConfig:
     """Development defaults: SQLite in instance/, mail written to instance/outbox/."""
 

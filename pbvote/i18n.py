@@ -15,21 +15,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import Flask, current_app, g, has_request_context, redirect, request
-from flask_babel import Babel, format_date, format_decimal, get_locale
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    request_started,
+)
+from flask_babel import Babel, format_date, format_decimal, get_locale, get_translations
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the features)
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_babel import ngettext as _n  # noqa: F401
 from flask_login import current_user
 
-#: The languages pbvote speaks: the locale code → the language's name in that language (the switcher shows these).
-#: English is the source language; ``en_GB`` formats dates and numbers the British way.
-LANGUAGES: dict[str, str] = {"en_GB": "English", "cy": "Cymraeg", "pl": "Polski"}
-DEFAULT_LOCALE = "en_GB"
+from .config import DEFAULT_LOCALE, LANGUAGES
 
 #: The cookie that remembers a visitor's choice (a year; the profile keeps it for signed-in people).
 LANGUAGE_COOKIE = "pbvote_lang"
@@ -49,7 +54,9 @@ def normalise(code: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The locale of this request (see the module's docstring)."""
+    """The locale of this request (see the module's docstring); English outside a request (the command line)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
     chosen = normalise(request.cookies.get(LANGUAGE_COOKIE))
     if current_user and getattr(current_user, "is_authenticated", False):
         chosen = normalise(getattr(current_user, "language", None)) or chosen
@@ -86,11 +93,11 @@ def current_language() -> str:
 def counted(count: int, singular: str, plural: str) -> str:
     """A count with its noun in the right plural form of the request's language:
     ``counted(3, "%(num)s budget", "%(num)s budgets")`` → ``"3 budgets"`` (``"3 cyllideb"`` in Welsh).
-    Both forms are English msgids (extracted as ``counted:2,3``); ``num`` is the count, grouped per locale."""
-    if has_request_context():
-        from flask_babel import ngettext
-
-        return ngettext(singular, plural, count, num=format_decimal(count))
+    Both forms are English msgids (extracted as ``counted:2,3``); ``num`` is the count, grouped per locale.
+    Translated wherever Flask-Babel works (a request, or ``force_locale`` in a command such as ``pbvote tick``)."""
+    if has_app_context():
+        # Not flask_babel.ngettext: it fills ``num`` with the bare count itself (and refuses another ``num``).
+        return get_translations().ungettext(singular, plural, count) % {"num": format_decimal(count)}
     return (singular if count == 1 else plural) % {"num": f"{count:,}"}
 
 
@@ -121,13 +128,11 @@ def language_name(code: str) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """A same-site path to go back to after switching language (never another site's address)."""
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
+    """A same-site path to go back to after switching language (never another site's address, nor ``/\\host``,
+    which browsers read as ``//host``)."""
+    from .security import safe_next as same_site_or
+
+    return same_site_or("/", target or "/")
 
 
 def switch_language():
@@ -147,8 +152,16 @@ def switch_language():
     return response
 
 
+def forget_locale(sender: Flask, **extra) -> None:
+    """Before anything of a request runs: drop the locale Flask-Babel cached on ``g``. Requests that share an
+    application context (tests, requests made inside a command) would otherwise keep the first one's language."""
+    g.pop("_flask_babel", None)
+
+
 def init_i18n(app: Flask) -> None:
     from .access import public
+
+    request_started.connect(forget_locale, app)
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))

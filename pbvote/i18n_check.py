@@ -19,8 +19,10 @@ from jinja2 import Environment
 #: Attributes people read or hear (screen readers announce these).
 HUMAN_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-description", "aria-roledescription",
                     "aria-valuetext", "label"}
-#: Buttons show their value.
+#: Input buttons show their value (a <button> shows its content, its value is for the server).
 BUTTON_TYPES = {"submit", "button", "reset"}
+#: Elements whose text is code, not words: scripts, styles, commands and code people type.
+UNTRANSLATED_ELEMENTS = {"script", "style", "code", "kbd", "samp"}
 #: Words that are the same in every language pbvote speaks.
 UNTRANSLATED_WORDS = {"pbvote", "htmx", "OpenAPI", "JSON", "SHA", "CSV", "PDF", "UTC", "API", "URL", "ID"}
 
@@ -99,17 +101,17 @@ class _TextFinder(HTMLParser):
         return self._offsets[line - 1] + column
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        if tag in UNTRANSLATED_ELEMENTS:
             self._skip += 1
         values = dict(attrs)
         for name, value in attrs:
             human = name in HUMAN_ATTRIBUTES or (
-                name == "value" and tag in ("input", "button") and values.get("type") in BUTTON_TYPES)
+                name == "value" and tag == "input" and values.get("type") in BUTTON_TYPES)
             if human and value and words(value):
                 self.found.append((self._offset(), f"{name}={value!r}"))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
+        if tag in UNTRANSLATED_ELEMENTS and self._skip:
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:

@@ -4,6 +4,8 @@
 - ``smtp`` (production): delivered through ``MAIL_HOST:MAIL_PORT`` with optional STARTTLS (``MAIL_USE_TLS``),
   implicit TLS (``MAIL_USE_SSL``) and login (``MAIL_USERNAME``/``MAIL_PASSWORD``);
 - ``memory`` (tests): kept in a list per application, read with :func:`outbox`.
+
+Mail is written in its recipient's language, whoever's request sends it: :func:`in_language_of`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
@@ -19,6 +22,9 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import Flask, current_app
+from flask_babel import force_locale
+
+from .i18n import DEFAULT_LOCALE, normalise
 
 _MEMORY_KEY = "pbvote_mail_outbox"
 SMTP_TIMEOUT_SECONDS = 30
@@ -61,6 +67,22 @@ def send_mail(to: str, subject: str, body: str, *, headers: Mapping[str, str] | 
         raise MailError(f"Unknown MAIL_BACKEND {backend!r} (use 'outbox', 'smtp' or 'memory')")
     app.logger.info("Mail %r sent to %s via %s", subject, to, backend)
     return message
+
+
+def language_of(user, organisation=None) -> str:
+    """The locale of mail to ``user`` (None: someone without an account): the language they chose, else the
+    default of ``organisation`` (the round's, for mail about a round) or of their own organisation, else English."""
+    organisation = organisation or (user.organisation if user else None)
+    return (normalise(user.language if user else None)
+            or normalise(organisation.default_language if organisation else None) or DEFAULT_LOCALE)
+
+
+@contextmanager
+def in_language_of(user, organisation=None) -> Iterator[None]:
+    """Translate (``_()``, templates, dates) in ``user``'s language inside the block (see :func:`language_of`):
+    the person reading a mail is not the one whose request (or tick) writes it."""
+    with force_locale(language_of(user, organisation)):
+        yield
 
 
 def external_url(endpoint: str, **values) -> str:

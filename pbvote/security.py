@@ -15,6 +15,8 @@ from flask_login import current_user
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .i18n import _
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -52,7 +54,7 @@ def refuse_untrusted_host() -> Response | None:
     URL adapter, so no page that builds a link could be rendered: answer in plain text before anything tries.
     """
     if isinstance(request.routing_exception, SecurityError):
-        return Response("This site does not answer to that host name.\n", status=400, mimetype="text/plain")
+        return Response(_("This site does not answer to that host name.") + "\n", status=400, mimetype="text/plain")
     return None
 
 
@@ -67,9 +69,9 @@ def refuse_nul_characters() -> None:
         texts += [*request.form.keys(), *request.form.values()]
     elif request.is_json and any("\x00" in text for text in _json_strings(request.get_json(silent=True))):
         # The API's bodies (a NUL arrives as \u0000): a field the document allows but the rules refuse, 422.
-        abort(422, description="The request contained a NUL character, which no field accepts.")
+        abort(422, description=_("The request contained a NUL character, which no field accepts."))
     if any("\x00" in text for text in texts):
-        abort(400, description="The request contained a NUL character, which no form field accepts.")
+        abort(400, description=_("The request contained a NUL character, which no form field accepts."))
 
 
 def _json_strings(value: Any) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import _, _n
 from ..rounds.money import format_money
 from .operations import Delivery
 
@@ -41,13 +42,23 @@ def chart_for(delivery: Delivery, currency: str) -> Chart:
     sentences = []
     for i, project in enumerate(delivery.projects):
         share = min(project.spent / project.cost, 1) if project.cost else 0
-        status = project.status.label if project.status else "No update yet"
-        value = (f"{format_money(project.spent, currency)} of {format_money(project.cost, currency)} "
-                 f"({project.percent_spent} %)")
-        bars.append(Bar(project.proposal.title, value + (" over cost" if project.over_cost else ""),
-                        i * (BAR_HEIGHT + GAP), round(BAR_AREA * share), project.over_cost))
-        sentences.append(f"{project.proposal.title}: {status}, spent {value}"
-                         + (", more than its cost" if project.over_cost else ""))
-    summary = (f"Money spent so far on each of the {len(bars)} funded projects, against its cost. "
-               + "; ".join(sentences) + ("." if sentences else ""))
+        status = project.status.label if project.status else _("No update yet")
+        value = _("%(spent)s of %(cost)s (%(percent)s %%)", spent=format_money(project.spent, currency),
+                  cost=format_money(project.cost, currency), percent=project.percent_spent)
+        if project.over_cost:
+            label = _("%(value)s over cost", value=value)
+            sentence = _("%(title)s: %(status)s, spent %(value)s, more than its cost", title=project.proposal.title,
+                         status=status, value=value)
+        else:
+            label = value
+            sentence = _("%(title)s: %(status)s, spent %(value)s", title=project.proposal.title, status=status,
+                         value=value)
+        bars.append(Bar(project.proposal.title, label, i * (BAR_HEIGHT + GAP), round(BAR_AREA * share),
+                        project.over_cost))
+        sentences.append(sentence)
+    summary = " ".join((
+        _n("Money spent so far on the %(num)d funded project, against its cost.",
+           "Money spent so far on each of the %(num)d funded projects, against its cost.", len(bars)),
+        "; ".join(sentences) + ("." if sentences else ""),
+    ))
     return Chart(bars, max(len(bars) * (BAR_HEIGHT + GAP), BAR_HEIGHT), WIDTH, LABEL_WIDTH, BAR_AREA, summary)

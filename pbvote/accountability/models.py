@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import _l
 from ..proposals.models import Proposal
 from ..rounds.models import utcnow
 
@@ -24,14 +25,15 @@ class DeliveryStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return DELIVERY_STATUS_LABELS[self]
+        """The status in the request's language."""
+        return str(DELIVERY_STATUS_LABELS[self])
 
 
 DELIVERY_STATUS_LABELS = {
-    DeliveryStatus.PLANNED: "Planned",
-    DeliveryStatus.IN_PROGRESS: "In progress",
-    DeliveryStatus.DELIVERED: "Delivered",
-    DeliveryStatus.CANCELLED: "Cancelled",
+    DeliveryStatus.PLANNED: _l("Planned"),
+    DeliveryStatus.IN_PROGRESS: _l("In progress"),
+    DeliveryStatus.DELIVERED: _l("Delivered"),
+    DeliveryStatus.CANCELLED: _l("Cancelled"),
 }
 DELIVERY_STATUS_VALUES = tuple(status.value for status in DeliveryStatus)
 

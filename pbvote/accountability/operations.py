@@ -20,6 +20,8 @@ from ..accounts.models import Role, User
 from ..deliberation.models import Follow, Notification, NotificationKind
 from ..deliberation.notifications import site_path
 from ..extensions import db
+from ..i18n import _, day
+from ..mail import in_language_of
 from ..proposals import images
 from ..proposals.images import ImageRejected
 from ..proposals.models import Proposal
@@ -95,21 +97,21 @@ def today_in(round_: Round) -> date:
 def _check(proposal: Proposal, round_: Round, data: UpdateInput) -> None:
     """Raise :class:`AccountabilityError` unless the project takes updates and ``data`` is a valid one."""
     if not takes_updates(proposal, round_):
-        raise AccountabilityError("Only projects funded in a round whose results are published take progress "
-                                  "updates; nothing was saved.")
+        raise AccountabilityError(_("Only projects funded in a round whose results are published take progress "
+                                    "updates; nothing was saved."))
     errors: dict[str, str] = {}
     if data.status not in DELIVERY_STATUS_VALUES:
-        errors["status"] = "Choose one of the statuses."
+        errors["status"] = _("Choose one of the statuses.")
     if data.status == DeliveryStatus.CANCELLED.value and not data.reason.strip():
-        errors["reason"] = "Give the public reason why the project is cancelled."
+        errors["reason"] = _("Give the public reason why the project is cancelled.")
     if data.reported_on > today_in(round_):
-        errors["reported_on"] = f"The date cannot be after today ({today_in(round_).isoformat()})."
+        errors["reported_on"] = _("The date cannot be after today (%(today)s).", today=today_in(round_).isoformat())
     if data.spent < 0:
-        errors["spent"] = "The amount spent cannot be negative."
+        errors["spent"] = _("The amount spent cannot be negative.")
     if not data.text.strip():
-        errors["text"] = "Say what happened."
+        errors["text"] = _("Say what happened.")
     if errors:
-        raise AccountabilityError("Please correct the errors below; nothing was saved.", errors)
+        raise AccountabilityError(_("Please correct the errors below; nothing was saved."), errors)
 
 
 def _store_photo(data: UpdateInput) -> str | None:
@@ -119,7 +121,7 @@ def _store_photo(data: UpdateInput) -> str | None:
     try:
         return images.store_image(data.image).filename
     except ImageRejected as error:
-        raise AccountabilityError("Please correct the errors below; nothing was saved.", {"image": str(error)}) \
+        raise AccountabilityError(_("Please correct the errors below; nothing was saved."), {"image": str(error)}) \
             from None
 
 
@@ -186,13 +188,17 @@ def edit_update(update: ProgressUpdate, actor: User, data: UpdateInput) -> Progr
 def _announce(update: ProgressUpdate, proposal: Proposal, actor: User) -> None:
     """A notification (mailed in the daily digest by ``pbvote tick``) to each author and follower, once each,
     never to the council member who posted. The text names the project and status, nothing more."""
-    recipients = {user.id for user in authors_of(proposal)}
-    recipients.update(db.session.scalars(select(Follow.user_id).where(Follow.proposal_id == proposal.id)))
-    recipients.discard(actor.id)
-    text = (f"Progress on “{proposal.title}”: {update.status_enum.label.lower()} "
-            f"(update of {update.reported_on.isoformat()}).")
+    recipients = {user.id: user for user in authors_of(proposal)}
+    recipients.update((user.id, user) for user in db.session.scalars(
+        select(User).join(Follow, Follow.user_id == User.id).where(Follow.proposal_id == proposal.id)))
+    recipients.pop(actor.id, None)
+    round_ = db.session.get(Round, update.round_id)
     url = site_path("proposals.show_proposal", proposal_id=proposal.id) + f"#progress-update-{update.id}"
-    for user_id in sorted(recipients):
+    for user_id, user in sorted(recipients.items()):
+        # Written in the recipient's language: the notification is stored as they will read it.
+        with in_language_of(user, round_.organisation):
+            text = _("Progress on “%(title)s”: %(status)s (update of %(date)s).", title=proposal.title,
+                     status=update.status_enum.label.lower(), date=day(update.reported_on))
         db.session.add(Notification(user_id=user_id, kind=NotificationKind.PROJECT_UPDATE.value, text=text,
                                     url=url))
 

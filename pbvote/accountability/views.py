@@ -14,6 +14,7 @@ from ..access import public, role_required
 from ..accounts.models import Role
 from ..database import write_transaction
 from ..extensions import db
+from ..i18n import _
 from ..proposals import images
 from ..proposals.markdown import render_markdown
 from ..proposals.models import Proposal
@@ -87,7 +88,7 @@ def show_delivery(round_id: int):
 
 @public
 def show_update_photo(update_id: int):
-    update, _, _ = _visible_update(update_id)
+    update = _visible_update(update_id)[0]
     if not update.image_filename or not images.is_stored_name(update.image_filename):
         abort(404)
     path = images.upload_folder() / update.image_filename
@@ -136,9 +137,9 @@ def _saved(proposal: Proposal, round_: Round, update_id: int, message: str):
     update = db.session.get(ProgressUpdate, update_id)
     flash(message, "success")
     if update.spent > proposal.total_cost:
-        flash(f"Spent so far ({format_money(update.spent, round_.currency)}) is more than the project's cost "
-              f"({format_money(proposal.total_cost, round_.currency)}); the pages show this as an overrun.",
-              "warning")
+        flash(_("Spent so far (%(spent)s) is more than the project's cost (%(cost)s); the pages show this as an "
+                "overrun.", spent=format_money(update.spent, round_.currency),
+                cost=format_money(proposal.total_cost, round_.currency)), "warning")
     return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id, _anchor=f"progress-update-{update_id}"),
                     code=SEE_OTHER)
 
@@ -167,7 +168,7 @@ def post_update(proposal_id: int):
         except AccountabilityError as error:
             _apply_errors(form, error)
         else:
-            return _saved(proposal, round_, update_id, "The progress update is published.")
+            return _saved(proposal, round_, update_id, _("The progress update is published."))
     proposal, round_ = _visible_proposal(proposal_id)
     return _render_form(form, proposal, round_, None, 422)
 
@@ -190,7 +191,7 @@ def edit_update(update_id: int):
         except AccountabilityError as error:
             _apply_errors(form, error)
         else:
-            return _saved(proposal, round_, update_id, "The progress update is corrected.")
+            return _saved(proposal, round_, update_id, _("The progress update is corrected."))
     update, proposal, round_ = _visible_update(update_id)
     return _render_form(form, proposal, round_, update, 422)
 

@@ -6,67 +6,82 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
-from .models import ROLE_VALUES
+from ..i18n import LANGUAGES, _l
+from .models import ROLE_CHOICE_LABELS, ROLE_VALUES
 from .operations import MIN_PASSWORD_LENGTH
 
-EMAIL_LENGTH = Length(max=254, message="An email address has at most 254 characters.")
+EMAIL_LENGTH = Length(max=254, message=_l("An email address has at most 254 characters."))
+EMAIL_LABEL = _l("Email address")
+PASSWORD_LABEL = _l("Password")
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _email_field(label: str = "Email address") -> EmailField:
+def _email_field(label=EMAIL_LABEL) -> EmailField:
     return EmailField(
         label,
         filters=[_strip],
         validators=[
-            InputRequired(message="Enter your email address."),
+            InputRequired(message=_l("Enter your email address.")),
             EMAIL_LENGTH,
-            Email(message="Enter an email address like name@example.org.", check_deliverability=False),
+            Email(message=_l("Enter an email address like name@example.org."), check_deliverability=False),
         ],
     )
 
 
-def _new_password_field(label: str = "Password") -> PasswordField:
+def _new_password_field(label=PASSWORD_LABEL) -> PasswordField:
     return PasswordField(
         label,
         validators=[
-            InputRequired(message="Choose a password."),
+            InputRequired(message=_l("Choose a password.")),
             Length(min=MIN_PASSWORD_LENGTH, max=1024,
-                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters (and at most 1024)."),
+                   message=_l("Use at least %(num)d characters (and at most 1024).", num=MIN_PASSWORD_LENGTH)),
         ],
+    )
+
+
+def _display_name_field() -> StringField:
+    return StringField(
+        _l("Display name"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter the name others will see.")),
+                    Length(max=100, message=_l("Use at most 100 characters."))],
+    )
+
+
+def _district_field() -> StringField:
+    return StringField(
+        _l("District"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=100, message=_l("Use at most 100 characters."))],
+    )
+
+
+def _password_again_field(label) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[InputRequired(message=_l("Type the password a second time.")),
+                    EqualTo("password", message=_l("The two passwords are different."))],
     )
 
 
 class RegisterForm(FlaskForm):
     email = _email_field()
-    display_name = StringField(
-        "Display name",
-        filters=[_strip],
-        validators=[DataRequired(message="Enter the name others will see."),
-                    Length(max=100, message="Use at most 100 characters.")],
-    )
+    display_name = _display_name_field()
     password = _new_password_field()
-    password_again = PasswordField(
-        "Password again",
-        validators=[InputRequired(message="Type the password a second time."),
-                    EqualTo("password", message="The two passwords are different.")],
-    )
+    password_again = _password_again_field(_l("Password again"))
     # Shown only when there is more than one organisation (the view removes it otherwise).
-    organisation = SelectField("Organisation", coerce=str, validate_choice=True)
-    district = StringField(
-        "District",
-        filters=[_strip],
-        validators=[Optional(), Length(max=100, message="Use at most 100 characters.")],
-    )
+    organisation = SelectField(_l("Organisation"), coerce=str, validate_choice=True)
+    district = _district_field()
 
 
 class SignInForm(FlaskForm):
     email = _email_field()
     password = PasswordField(
-        "Password",
-        validators=[InputRequired(message="Enter your password."), Length(max=1024)],
+        PASSWORD_LABEL,
+        validators=[InputRequired(message=_l("Enter your password.")), Length(max=1024)],
     )
     next = HiddenField()
 
@@ -82,12 +97,8 @@ class ResendConfirmationForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = _new_password_field("New password")
-    password_again = PasswordField(
-        "New password again",
-        validators=[InputRequired(message="Type the password a second time."),
-                    EqualTo("password", message="The two passwords are different.")],
-    )
+    password = _new_password_field(_l("New password"))
+    password_again = _password_again_field(_l("New password again"))
 
 
 class ConfirmForm(FlaskForm):
@@ -95,25 +106,20 @@ class ConfirmForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(
-        "Display name",
-        filters=[_strip],
-        validators=[DataRequired(message="Enter the name others will see."),
-                    Length(max=100, message="Use at most 100 characters.")],
-    )
-    district = StringField(
-        "District",
-        filters=[_strip],
-        validators=[Optional(), Length(max=100, message="Use at most 100 characters.")],
-    )
+    display_name = _display_name_field()
+    district = _district_field()
+    # Each language is named in itself ("Cymraeg", marked lang="cy" for screen readers): whoever reads the page
+    # finds their own.
+    language = SelectField(_l("Language"), choices=[
+        SelectChoice(code, name, render_kw={"lang": code.replace("_", "-")}) for code, name in LANGUAGES.items()
+    ])
 
 
 class GrantRoleForm(FlaskForm):
-    email = _email_field("Member's email address")
-    role = SelectField("Role", choices=[SelectChoice(value, value.capitalize()) for value in ROLE_VALUES],
-                       validators=[InputRequired(message="Choose a role.")])
+    email = _email_field(_l("Member's email address"))
+    role = SelectField(_l("Role"), choices=[SelectChoice(value, ROLE_CHOICE_LABELS[value]) for value in ROLE_VALUES],
+                       validators=[InputRequired(message=_l("Choose a role."))])
 
 
 class RevokeRoleForm(FlaskForm):
     """Only the CSRF token; the grant is in the URL."""
-

@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, fu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import _l
 
 
 def utcnow() -> datetime:
@@ -24,6 +25,17 @@ class Role(str, enum.Enum):
 
 
 ROLE_VALUES = tuple(role.value for role in Role)
+
+#: What pages call each role, inside a sentence ("Hana is now moderator in Testville") and on its own (a choice).
+ROLE_NAMES = {Role.RESIDENT.value: _l("resident"), Role.MODERATOR.value: _l("moderator"),
+              Role.COUNCIL.value: _l("council"), Role.AUDITOR.value: _l("auditor")}
+ROLE_CHOICE_LABELS = {Role.RESIDENT.value: _l("Resident"), Role.MODERATOR.value: _l("Moderator"),
+                      Role.COUNCIL.value: _l("Council"), Role.AUDITOR.value: _l("Auditor")}
+
+
+def role_name(role: str) -> str:
+    """The role's name in the request's language (a stored role value passes through if unknown)."""
+    return str(ROLE_NAMES.get(role, role))
 
 
 class Organisation(db.Model):

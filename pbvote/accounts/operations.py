@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 
 from ..database import write_transaction
 from ..extensions import db
-from ..mail import MailError, external_url, send_mail
-from .models import Organisation, Role, RoleGrant, User, utcnow
+from ..i18n import _, _l
+from ..mail import MailError, external_url, in_language_of, send_mail
+from .models import Organisation, Role, RoleGrant, User, role_name, utcnow
 from .tokens import load_confirmation_token, load_reset_token, make_confirmation_token, make_reset_token
 
 log = logging.getLogger(__name__)
@@ -63,12 +64,15 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _send(to: str, subject: str, template: str, **context) -> None:
-    """Send a mail; a failing mail server is logged, never revealed (it would tell who has an account)."""
+def _send(user: User, subject, template: str, **context) -> None:
+    """Send ``user`` a mail in their language (``subject`` is a lazy text); a failing mail server is logged,
+    never revealed (it would tell who has an account)."""
+    with in_language_of(user):
+        subject, body = str(subject), render_template(template, user=user, **context)
     try:
-        send_mail(to, subject, render_template(template, **context))
+        send_mail(user.email, subject, body)
     except MailError:
-        log.exception("Could not send %r to %s", subject, to)
+        log.exception("Could not send %r to %s", subject, user.email)
 
 
 @dataclass
@@ -106,8 +110,8 @@ def register_user(registration: Registration) -> User | None:
         else:
             user = None
     if user is None:
-        _send(existing.email, "Someone tried to register with your address", "accounts/mail/already_registered.txt",
-              user=existing, sign_in_url=external_url("accounts.sign_in"),
+        _send(existing, _l("Someone tried to register with your address"), "accounts/mail/already_registered.txt",
+              sign_in_url=external_url("accounts.sign_in"),
               reset_url=external_url("accounts.request_password_reset"))
         return None
     send_confirmation(user)
@@ -117,8 +121,8 @@ def register_user(registration: Registration) -> User | None:
 def send_confirmation(user: User) -> None:
     """Mail ``user`` a fresh link that confirms their address."""
     token = make_confirmation_token(user)
-    _send(user.email, "Confirm your email address for pbvote", "accounts/mail/confirm.txt",
-          user=user, confirm_url=external_url("accounts.confirm_email", token=token))
+    _send(user, _l("Confirm your email address for pbvote"), "accounts/mail/confirm.txt",
+          confirm_url=external_url("accounts.confirm_email", token=token))
 
 
 def resend_confirmation(email: str) -> None:
@@ -160,8 +164,8 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = make_reset_token(user)
-    _send(user.email, "Reset your pbvote password", "accounts/mail/reset.txt",
-          user=user, reset_url=external_url("accounts.reset_password", token=token))
+    _send(user, _l("Reset your pbvote password"), "accounts/mail/reset.txt",
+          reset_url=external_url("accounts.reset_password", token=token))
 
 
 def check_reset_token(token: str) -> User:
@@ -183,10 +187,11 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def update_profile(user: User, *, display_name: str, district: str | None) -> None:
+def update_profile(user: User, *, display_name: str, district: str | None, language: str) -> None:
     with write_transaction():
         user.display_name = display_name.strip()
         user.district = (district or "").strip() or None
+        user.language = language
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -228,7 +233,7 @@ def grant_role(organisation: Organisation, email: str, role: Role | str, granted
     with write_transaction() as session:
         user = session.scalar(select(User).where(User.email == normalise_email(email)))
         if user is None or user.organisation_id != organisation.id:
-            raise AccountError(f"No member of {organisation.name} has that email address.")
+            raise AccountError(_("No member of %(organisation)s has that email address.", organisation=organisation.name))
         existing = session.scalar(
             select(RoleGrant).where(
                 RoleGrant.user_id == user.id,
@@ -237,7 +242,8 @@ def grant_role(organisation: Organisation, email: str, role: Role | str, granted
             )
         )
         if existing is not None:
-            raise AccountError(f"{user.display_name} already holds the role {role_value}.")
+            raise AccountError(_("%(name)s already holds the role %(role)s.", name=user.display_name,
+                                 role=role_name(role_value)))
         grant = RoleGrant(user=user, organisation_id=organisation.id, role=role_value, granted_by_id=granted_by.id)
         session.add(grant)
     return grant
@@ -251,7 +257,7 @@ def revoke_role(organisation: Organisation, grant_id: int) -> tuple[str, str]:
     with write_transaction() as session:
         grant = session.get(RoleGrant, grant_id)
         if grant is None or grant.organisation_id != organisation.id:
-            raise AccountError("That role grant does not exist.")
+            raise AccountError(_("That role grant does not exist."))
         if grant.role == Role.COUNCIL.value:
             councils = session.scalar(
                 select(func.count()).select_from(RoleGrant).where(
@@ -259,8 +265,8 @@ def revoke_role(organisation: Organisation, grant_id: int) -> tuple[str, str]:
                 )
             )
             if councils <= 1:
-                raise AccountError("The organisation needs at least one council member; grant the role to "
-                                   "someone else first.")
+                raise AccountError(_("The organisation needs at least one council member; grant the role to "
+                                     "someone else first."))
         revoked = (grant.user.display_name, grant.role)
         session.delete(grant)
     return revoked

@@ -13,19 +13,22 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from .models import Organisation, Role, RoleGrant, User
+from ..i18n import _l
+from .models import Organisation, Role, RoleGrant, User, role_name
 
 
 def init_sessions(app: Flask) -> None:
     """Bind Flask-Login to ``app`` and add the template helpers."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = "Please sign in to open that page."
+    login_manager.login_message = _l("Please sign in to open that page.")
+    login_manager.localize_callback = str  # the lazy text in the language of the request that flashes it
     login_manager.login_message_category = "info"
     # Session renewal and version checks protect sessions; "strong" protection would also sign people out
     # whenever their IP address changes (mobile networks), so the lighter "basic" mode is kept.
     login_manager.session_protection = "basic"
-    app.context_processor(lambda: {"nav_council_organisations": council_organisations, "Role": Role})
+    app.context_processor(lambda: {"nav_council_organisations": council_organisations, "Role": Role,
+                                   "role_name": role_name})
     app.before_request(forget_previous_request)
 
 

@@ -16,6 +16,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
+from ..i18n import _
 from .models import User
 
 CONFIRM_SALT = "pbvote.accounts.confirm-email"
@@ -60,16 +61,16 @@ def _load(token: str, salt: str, max_age: int, state_of: Callable[[User], str]) 
     try:
         payload = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise TokenError("This link has expired.", expired=True) from None
+        raise TokenError(_("This link has expired."), expired=True) from None
     except BadSignature:
-        raise TokenError("This link is not valid.") from None
+        raise TokenError(_("This link is not valid.")) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("user"), int):
-        raise TokenError("This link is not valid.")
+        raise TokenError(_("This link is not valid."))
     user = db.session.get(User, payload["user"])
     if user is None or not user.active:
-        raise TokenError("This link is not valid.")
+        raise TokenError(_("This link is not valid."))
     if not hmac.compare_digest(str(payload.get("state", "")), state_of(user)):
-        raise TokenError("This link has already been used.")
+        raise TokenError(_("This link has already been used."))
     return user
 
 

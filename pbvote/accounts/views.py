@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, refresh
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..access import organisation_by_slug, public, role_required, signed_in
 from ..extensions import db, limiter
+from ..i18n import _
 from ..security import rate_limit, safe_next
 from . import operations
 from .forms import (
@@ -22,7 +24,7 @@ from .forms import (
     RevokeRoleForm,
     SignInForm,
 )
-from .models import Organisation, Role
+from .models import Organisation, Role, role_name
 from .tokens import TokenError
 
 SEE_OTHER = 303
@@ -47,7 +49,7 @@ def register():
     organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
     form = RegisterForm()
     if len(organisations) > 1:
-        form.organisation.choices = [SelectChoice("", "Choose your organisation")] + [
+        form.organisation.choices = [SelectChoice("", _("Choose your organisation"))] + [
             SelectChoice(o.slug, o.name) for o in organisations
         ]
     else:
@@ -58,7 +60,7 @@ def register():
         if len(organisations) > 1:
             organisation = next((o for o in organisations if o.slug == form.organisation.data), None)
             if organisation is None:
-                form.organisation.errors.append("Choose your organisation.")
+                form.organisation.errors.append(_("Choose your organisation."))
                 return render_template("accounts/register.html", form=form)
         else:
             organisation = organisations[0]
@@ -72,8 +74,8 @@ def register():
             )
         )
         # Identical for a new and a taken address: the mail tells the owner which case it was.
-        flash(f"We have sent a message to {form.email.data}. Follow the link in it to confirm your address, "
-              "then sign in.", "success")
+        flash(_("We have sent a message to %(email)s. Follow the link in it to confirm your address, then sign in.",
+                email=form.email.data), "success")
         return _redirect(url_for("accounts.sign_in"))
     return render_template("accounts/register.html", form=form)
 
@@ -107,11 +109,12 @@ def resend_confirmation():
         return _confirmation_needed_page(form)
     if current_user.is_authenticated:
         operations.send_confirmation(current_user)
-        flash(f"We have sent a new confirmation link to {current_user.email}.", "success")
+        flash(_("We have sent a new confirmation link to %(email)s.", email=current_user.email), "success")
         return _redirect(url_for("accounts.show_confirmation_needed"))
     operations.resend_confirmation(form.email.data)
     # The same words whether or not the address has an (unconfirmed) account.
-    flash(f"If {form.email.data} has an account that is not confirmed yet, we have sent it a new link.", "success")
+    flash(_("If %(email)s has an account that is not confirmed yet, we have sent it a new link.",
+            email=form.email.data), "success")
     return _redirect(url_for("accounts.sign_in"))
 
 
@@ -124,9 +127,9 @@ def confirm_email(token: str):
         if form.validate_on_submit():
             user = operations.confirm_email(token)
             if current_user.is_authenticated and current_user.id == user.id:
-                flash("Your email address is confirmed. Welcome to pbvote!", "success")
+                flash(_("Your email address is confirmed. Welcome to pbvote!"), "success")
             else:
-                flash("Your email address is confirmed. Sign in to take part.", "success")
+                flash(_("Your email address is confirmed. Sign in to take part."), "success")
             return _redirect(_home())
     except TokenError as error:
         return render_template("accounts/token_invalid.html", message=str(error), expired=error.expired,
@@ -151,10 +154,10 @@ def sign_in():
             start_session(user)
             if not user.email_confirmed:
                 return _redirect(url_for("accounts.show_confirmation_needed"))
-            flash(f"Signed in as {user.display_name}.", "success")
+            flash(_("Signed in as %(name)s.", name=user.display_name), "success")
             return _redirect(safe_next(_home(), form.next.data))
         # One message for an unknown address, a wrong password and a deactivated account.
-        form.form_errors.append("The email address or the password is not right.")
+        form.form_errors.append(_("The email address or the password is not right."))
     return render_template("accounts/sign_in.html", form=form)
 
 
@@ -176,7 +179,7 @@ def sign_out():
         operations.end_all_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return _redirect(_home())
 
 
@@ -191,8 +194,8 @@ def request_password_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data)
-        flash(f"If {form.email.data} has an account, we have sent it a link to choose a new password. "
-              "The link works once, for one hour.", "success")
+        flash(_("If %(email)s has an account, we have sent it a link to choose a new password. The link works "
+                "once, for one hour.", email=form.email.data), "success")
         return _redirect(url_for("accounts.sign_in"))
     return render_template("accounts/request_reset.html", form=form)
 
@@ -208,8 +211,8 @@ def reset_password(token: str):
             if current_user.is_authenticated:
                 logout_user()
                 session.clear()
-            flash("Your password has been changed and you were signed out everywhere. Sign in with the new "
-                  "password.", "success")
+            flash(_("Your password has been changed and you were signed out everywhere. Sign in with the new "
+                    "password."), "success")
             return _redirect(url_for("accounts.sign_in"))
     except TokenError as error:
         return render_template("accounts/token_invalid.html", message=str(error), expired=error.expired,
@@ -226,9 +229,13 @@ def reset_password(token: str):
 def edit_profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
+    if form.language.data is None:  # not chosen yet: the language this page is shown in
+        form.language.data = str(get_locale())
     if form.validate_on_submit():
-        operations.update_profile(user, display_name=form.display_name.data, district=form.district.data)
-        flash("Your profile has been saved.", "success")
+        operations.update_profile(user, display_name=form.display_name.data, district=form.district.data,
+                                  language=form.language.data)
+        refresh()  # the confirmation in the language just chosen
+        flash(_("Your profile has been saved."), "success")
         return _redirect(url_for("accounts.edit_profile"))
     return render_template("accounts/profile.html", form=form, user=user)
 
@@ -272,7 +279,8 @@ def grant_role(org_slug: str):
         except operations.AccountError as error:
             form.email.errors.append(str(error))
         else:
-            flash(f"{grant.user.display_name} is now {grant.role} in {organisation.name}.", "success")
+            flash(_("%(name)s is now %(role)s in %(organisation)s.", name=grant.user.display_name,
+                    role=role_name(grant.role), organisation=organisation.name), "success")
             return _redirect(url_for("accounts.list_members", org_slug=organisation.slug))
     return _members_page(organisation, form, 200)
 
@@ -288,5 +296,6 @@ def revoke_role(org_slug: str, grant_id: int):
     except operations.AccountError as error:
         flash(str(error), "error")
     else:
-        flash(f"{display_name} no longer holds the role {role} in {organisation.name}.", "success")
+        flash(_("%(name)s no longer holds the role %(role)s in %(organisation)s.", name=display_name,
+                role=role_name(role), organisation=organisation.name), "success")
     return _redirect(url_for("accounts.list_members", org_slug=organisation.slug))

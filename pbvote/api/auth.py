@@ -27,8 +27,9 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from ..access import Access, Resolver, call_resolver, declare
-from ..accounts.models import Role, User
+from ..accounts.models import Role, User, role_name
 from ..extensions import db
+from ..i18n import _
 from ..rounds.models import as_utc, utcnow
 from .models import ApiToken, TokenKind
 from .problems import refuse
@@ -86,12 +87,12 @@ def _authenticate() -> ApiToken:
     header = request.headers.get("Authorization")
     record = token_record(bearer_token())
     if record is None:
-        detail = ("Send a bearer token: Authorization: Bearer <token> (POST /api/v1/tokens/… gives one)."
-                  if not header else "The token is unknown, malformed or expired: sign in again.")
+        detail = (_("Send a bearer token: Authorization: Bearer <token> (POST /api/v1/tokens/… gives one).")
+                  if not header else _("The token is unknown, malformed or expired: sign in again."))
         extra = {} if not header else {"WWW-Authenticate": 'Bearer realm="pbvote", error="invalid_token"'}
         refuse(401, detail, headers=extra)
     if not record.user.email_confirmed:
-        refuse(403, "Confirm your email address before using the API.")
+        refuse(403, _("Confirm your email address before using the API."))
     g.api_token = record
     g.api_user = record.user
     return record
@@ -126,12 +127,12 @@ def token_role_required(*roles: Role | str, organisation: Resolver) -> Callable[
             record = _authenticate()
             organisation_id = call_resolver(organisation, kwargs)
             if organisation_id is None:
-                refuse(404, "There is no such round.")
+                refuse(404, _("There is no such round."))
             if record.kind != TokenKind.PASSWORD.value or not any(
                 record.user.has_role(role, organisation_id) for role in wanted
             ):
-                names = " or ".join(role.value for role in wanted)
-                refuse(403, f"Only the {names} of this round's organisation may do this.")
+                names = ", ".join(role_name(role.value) for role in wanted)
+                refuse(403, _("Only these roles of this round's organisation may do this: %(roles)s.", roles=names))
             g.organisation_id = organisation_id
             return view(*args, **kwargs)
 

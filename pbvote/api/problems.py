@@ -15,6 +15,8 @@ from typing import Any, NoReturn
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
+from ..i18n import _
+
 PROBLEM_MIMETYPE = "application/problem+json"
 API_PREFIX = "/api/"
 #: RFC 6750: a 401 names the scheme the client must use.
@@ -62,7 +64,7 @@ def problem_from_exception(error: HTTPException) -> Response:
     detail = data.get("message") or own_words
     errors = data.get("errors") or data.get("messages")
     if errors is not None and detail is None:
-        detail = "The request does not match what this operation accepts; see errors."
+        detail = _("The request does not match what this operation accepts; see errors.")
     original = error.get_response()
     headers = {name: original.headers[name] for name in _KEPT_HEADERS if name in original.headers}
     headers.update(data.get("headers") or {})

@@ -12,6 +12,7 @@ from flask import current_app, g
 from ..access import public
 from ..accounts.models import Role
 from ..extensions import db, limiter
+from ..i18n import _
 from ..rounds import lifecycle
 from ..rounds.lifecycle import Action, ActionNotAllowed, RoundError
 from ..rounds.models import Budget, Round, RoundVoter
@@ -52,7 +53,7 @@ def create_code_token(data: dict):
     """Sign in with a one-time voter code: the code's holder becomes a voter of the round (once)."""
     round_ = operations.visible_round(data["round_id"])
     if round_ is None:
-        refuse(404, "There is no such round.")
+        refuse(404, _("There is no such round."))
     try:
         document = operations.sign_in_with_code(round_, data["code"])
     except ActionNotAllowed as refusal:
@@ -70,9 +71,9 @@ def create_account_token(data: dict):
     """Sign in with an account's email and password (council staff, integrations)."""
     user, document = operations.sign_in_with_password(data["email"], data["password"])
     if user is None:
-        refuse(401, "The email address or password is wrong.")
+        refuse(401, _("The email address or password is wrong."))
     if document is None:
-        refuse(403, "Confirm your email address before using the API.")
+        refuse(403, _("Confirm your email address before using the API."))
     return document
 
 
@@ -91,21 +92,22 @@ def _voting_round(round_id: int) -> tuple[Round, RoundVoter]:
     """The round and the token holder's voter record in it, or the problem saying why not."""
     round_ = operations.visible_round(round_id, g.api_user)
     if round_ is None:
-        refuse(404, "There is no such round.")
+        refuse(404, _("There is no such round."))
     voter = voter_record(round_, g.api_user)
     if voter is None:
-        refuse(403, "You are not on this round's voters.")
+        refuse(403, _("You are not on this round's voters."))
     if not lifecycle.allows(round_, Action.VOTE):
-        refuse(409, f"Voting is not open: the round is in the {round_.state_enum.label.lower()} phase.")
+        refuse(409, _("Voting is not open: the round is in the %(phase)s phase.",
+                      phase=round_.state_enum.label.lower()))
     return round_, voter
 
 
 def _voter_budget(round_: Round, voter: RoundVoter, budget_id: int) -> Budget:
     budget = db.session.get(Budget, budget_id)
     if budget is None or budget.round_id != round_.id:
-        refuse(404, "This round has no such budget.")
+        refuse(404, _("This round has no such budget."))
     if not voting.may_vote_in(budget, voter):
-        refuse(403, f"{budget.name} is for the voters of another district.")
+        refuse(403, _("%(budget)s is for the voters of another district.", budget=budget.name))
     return budget
 
 
@@ -142,11 +144,11 @@ def show_receipt(round_id: int, budget_id: int):
     round_ = operations.visible_round(round_id, g.api_user)
     voter = voter_record(round_, g.api_user) if round_ is not None else None
     if voter is None:
-        refuse(404, "You have no ballot in this round.")
+        refuse(404, _("You have no ballot in this round."))
     budget = db.session.get(Budget, budget_id)
     document = operations.own_ballot_document(budget, voter) if budget and budget.round_id == round_id else None
     if document is None:
-        refuse(404, "You have no ballot for this budget.")
+        refuse(404, _("You have no ballot for this budget."))
     return document
 
 

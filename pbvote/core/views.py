@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from ..access import public
 from ..accounts.models import Organisation
 from ..extensions import db
+from ..i18n import _l
 from ..rounds.lifecycle import Action, allowed_actions
 from ..rounds.models import Round, RoundState
 
@@ -21,10 +22,10 @@ OPEN_STATES = (RoundState.VOTING, RoundState.DELIBERATION, RoundState.PROPOSALS,
 
 #: What a resident can do in a round, by the action its phase allows: (label, icon, endpoint), in this order.
 NEXT_STEPS = (
-    (Action.VOTE, "Vote", "vote", "voting.show_voting"),
-    (Action.SUBMIT_PROPOSAL, "Propose a project", "propose", "proposals.list_proposals"),
-    (Action.COMMENT, "Discuss the proposals", "discuss", "proposals.list_proposals"),
-    (Action.VIEW_RESULTS, "See the results", "results", "results.show_results"),
+    (Action.VOTE, _l("Vote"), "vote", "voting.show_voting"),
+    (Action.SUBMIT_PROPOSAL, _l("Propose a project"), "propose", "proposals.list_proposals"),
+    (Action.COMMENT, _l("Discuss the proposals"), "discuss", "proposals.list_proposals"),
+    (Action.VIEW_RESULTS, _l("See the results"), "results", "results.show_results"),
 )
 
 
@@ -32,7 +33,7 @@ NEXT_STEPS = (
 class Step:
     """A call to action on the home page."""
 
-    label: str
+    label: str  # a lazy text, shown in the request's language
     icon: str
     url: str
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ..accounts.models import Role, RoleGrant, User, utcnow
 from ..database import write_transaction
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE
 from ..proposals.models import Proposal
 from ..rounds.models import Round
 from . import operations
@@ -81,7 +83,9 @@ def _discussable(round_: Round) -> list[Proposal]:
 def seed_threads(data: Any) -> None:
     """Add the demo discussions to Riverside's rounds whose proposals are open for discussion and silent."""
     riverside = data.organisations["riverside"]
-    with write_transaction():
+    # No request picks a language here: the rules word their refusals in English (notifications still go out
+    # in each recipient's language).
+    with force_locale(DEFAULT_LOCALE), write_transaction():
         people = _voices(data)
         rounds = db.session.scalars(
             select(Round).where(Round.organisation_id == riverside.id, Round.imported.is_(False)).order_by(Round.id)

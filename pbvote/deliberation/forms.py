@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
+from ..i18n import _l
 from .models import FLAG_REASON_LABELS, Stance
 
 STANCE_CHOICES = [SelectChoice(stance.value, stance.label) for stance in Stance]
@@ -26,33 +27,33 @@ class CommentForm(FlaskForm):
     """A new comment or reply; ``parent_id`` names the comment replied to."""
 
     # Unknown values reach the operation, which explains what to choose (instead of "Not a valid choice").
-    stance = RadioField("Your stance", choices=STANCE_CHOICES, validate_choice=False)
-    body = TextAreaField("Your comment")
+    stance = RadioField(_l("Your stance"), choices=STANCE_CHOICES, validate_choice=False)
+    body = TextAreaField(_l("Your comment"))
     parent_id = HiddenField()
 
 
 class EditCommentForm(FlaskForm):
-    stance = RadioField("Your stance", choices=STANCE_CHOICES, validate_choice=False)
-    body = TextAreaField("Your comment")
+    stance = RadioField(_l("Your stance"), choices=STANCE_CHOICES, validate_choice=False)
+    body = TextAreaField(_l("Your comment"))
 
 
 class FlagForm(FlaskForm):
-    reason = RadioField("Why should moderators look at this comment?", choices=FLAG_CHOICES, validate_choice=False)
-    details = TextAreaField("Details (required for “Other”)")
+    reason = RadioField(_l("Why should moderators look at this comment?"), choices=FLAG_CHOICES, validate_choice=False)
+    details = TextAreaField(_l("Details (required for “Other”)"))
 
 
 class AppealForm(FlaskForm):
-    text = TextAreaField("Why should the comment be restored?")
+    text = TextAreaField(_l("Why should the comment be restored?"))
 
 
 class ModerateForm(FlaskForm):
     decision = HiddenField()
-    reason = TextAreaField("Public reason")
+    reason = TextAreaField(_l("Public reason"))
 
 
 class BlockForm(FlaskForm):
-    days = IntegerField("Days", default=7, validators=[Optional(), NumberRange(min=1, max=365)])
-    justification = TextAreaField("Justification (the person is told)")
+    days = IntegerField(_l("Days"), default=7, validators=[Optional(), NumberRange(min=1, max=365)])
+    justification = TextAreaField(_l("Justification (the person is told)"))
 
 
 class ActionForm(FlaskForm):
@@ -65,12 +66,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SettingsForm(FlaskForm):
-    comment_states = MultiCheckboxField("Residents may post during", validate_choice=False)
-    flag_threshold = IntegerField("Flags from different people that hide a comment until review",
+    comment_states = MultiCheckboxField(_l("Residents may post during"), validate_choice=False)
+    flag_threshold = IntegerField(_l("Flags from different people that hide a comment until review"),
                                   validators=[Optional(), NumberRange(min=1, max=100)])
-    premoderate_first = IntegerField("Posts of a new account that wait for a moderator (0: none)",
+    premoderate_first = IntegerField(_l("Posts of a new account that wait for a moderator (0: none)"),
                                      validators=[Optional(), NumberRange(min=0, max=100)])
 
 
 class MailPreferenceForm(FlaskForm):
-    daily_digest = BooleanField("Mail me a daily digest of my notifications")
+    daily_digest = BooleanField(_l("Mail me a daily digest of my notifications"))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import _l
 
 
 def utcnow() -> datetime:
@@ -29,9 +30,11 @@ class Stance(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"for": "For", "against": "Against", "question": "Question", "neutral": "Neutral"}[self.value]
+        return STANCE_LABELS[self]
 
 
+STANCE_LABELS = {Stance.FOR: _l("For"), Stance.AGAINST: _l("Against"), Stance.QUESTION: _l("Question"),
+                 Stance.NEUTRAL: _l("Neutral")}
 STANCE_VALUES = tuple(stance.value for stance in Stance)
 
 
@@ -46,7 +49,19 @@ class CommentStatus(str, enum.Enum):
     HIDDEN = "hidden"
     DELETED = "deleted"
 
+    @property
+    def label(self) -> str:
+        return COMMENT_STATUS_LABELS[self]
 
+
+#: A status as moderators read it ("Status: hidden").
+COMMENT_STATUS_LABELS = {
+    CommentStatus.VISIBLE: _l("visible"),
+    CommentStatus.PENDING: _l("pending"),
+    CommentStatus.FLAGGED: _l("flagged"),
+    CommentStatus.HIDDEN: _l("hidden"),
+    CommentStatus.DELETED: _l("deleted"),
+}
 COMMENT_STATUS_VALUES = tuple(status.value for status in CommentStatus)
 
 
@@ -63,11 +78,11 @@ class FlagReason(str, enum.Enum):
 
 
 FLAG_REASON_LABELS = {
-    FlagReason.SPAM: "Spam or advertising",
-    FlagReason.ABUSE: "Abuse or harassment",
-    FlagReason.OFF_TOPIC: "Off-topic",
-    FlagReason.PERSONAL_DATA: "Personal data about someone",
-    FlagReason.OTHER: "Other (explain)",
+    FlagReason.SPAM: _l("Spam or advertising"),
+    FlagReason.ABUSE: _l("Abuse or harassment"),
+    FlagReason.OFF_TOPIC: _l("Off-topic"),
+    FlagReason.PERSONAL_DATA: _l("Personal data about someone"),
+    FlagReason.OTHER: _l("Other (explain)"),
 }
 
 
@@ -87,12 +102,12 @@ class ModerationKind(str, enum.Enum):
 
 
 MODERATION_LABELS = {
-    ModerationKind.AUTO_HIDDEN: "Hidden pending review (flagged by several people)",
-    ModerationKind.APPROVED: "Approved",
-    ModerationKind.HIDDEN: "Hidden by moderation",
-    ModerationKind.RESTORED: "Restored",
-    ModerationKind.UPHELD: "Appeal heard; stays hidden",
-    ModerationKind.BLOCKED: "Author blocked from posting",
+    ModerationKind.AUTO_HIDDEN: _l("Hidden pending review (flagged by several people)"),
+    ModerationKind.APPROVED: _l("Approved"),
+    ModerationKind.HIDDEN: _l("Hidden by moderation"),
+    ModerationKind.RESTORED: _l("Restored"),
+    ModerationKind.UPHELD: _l("Appeal heard; stays hidden"),
+    ModerationKind.BLOCKED: _l("Author blocked from posting"),
 }
 
 

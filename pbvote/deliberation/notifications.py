@@ -3,25 +3,41 @@
 The digest is off unless a person turns it on. It goes at most once a day, lists the notifications not yet
 mailed, and carries a signed one-click unsubscribe link that works without signing in. Notification texts
 never quote comments, so nothing hidden can reach a mailbox.
+
+A notification is written, and a digest mailed, in the recipient's language (:func:`languages_of`), not in the
+language of the person whose action caused it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select
 
-from ..accounts.models import User
+from ..accounts.models import Organisation, User
 from ..extensions import db
+from ..i18n import DEFAULT_LOCALE, _n, normalise
 from ..mail import MailError, send_mail
-from ..text import counted
 from .models import MailPreference, Notification, utcnow
 
 UNSUBSCRIBE_SALT = "pbvote-notification-digest-unsubscribe"
 DIGEST_INTERVAL = timedelta(days=1)
+
+
+def languages_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """The locale each person reads notifications and mail in: the one they chose, else their organisation's
+    default language, else English (one query however many people)."""
+    rows = db.session.execute(
+        select(User.id, User.language, Organisation.default_language)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.id.in_(set(user_ids)))
+    )
+    return {user_id: normalise(chosen) or normalise(default) or DEFAULT_LOCALE for user_id, chosen, default in rows}
 
 
 def preference_of(user: User) -> MailPreference:
@@ -74,16 +90,16 @@ def _unsubscribe_path(user: User) -> str:
     return site_path("deliberation.unsubscribe", token=unsubscribe_token(user))
 
 
-def _digest_body(user: User, notifications: list[Notification]) -> str:
-    lines = [f"Hello {user.display_name},", "", "Here is what happened in the discussions since the last digest:", ""]
-    for notification in notifications:
-        lines += [f"- {notification.text}", f"  {_absolute(notification.url)}"]
-    lines += [
-        "",
-        "You get this daily digest because you turned it on. To stop it with one click:",
-        _absolute(_unsubscribe_path(user)),
-    ]
-    return "\n".join(lines) + "\n"
+def _digest(user: User, notifications: list[Notification]) -> tuple[str, str]:
+    """The digest's subject and body, in the locale in force (``pbvote tick`` mails them without a request)."""
+    count = len(notifications)
+    subject = _n("pbvote: %(num)s new notification", "pbvote: %(num)s new notifications", count)
+    body = render_template(
+        "deliberation/mail/digest.txt", user=user,
+        items=[(notification.text, _absolute(notification.url)) for notification in notifications],
+        unsubscribe_url=_absolute(_unsubscribe_path(user)),
+    )
+    return subject, body
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,7 @@ def send_digests(now: datetime | None = None) -> DigestReport:
         ).order_by(MailPreference.user_id)
     ).all()
     sent = failed = 0
+    languages = languages_of(due)
     for user_id in due:
         notifications = list(db.session.scalars(
             select(Notification).where(Notification.user_id == user_id, Notification.emailed_at.is_(None))
@@ -114,13 +131,10 @@ def send_digests(now: datetime | None = None) -> DigestReport:
         if not notifications:
             continue
         user = db.session.get(User, user_id)
-        count = len(notifications)
+        with force_locale(languages[user_id]):
+            subject, body = _digest(user, notifications)
         try:
-            send_mail(
-                to=user.email,
-                subject=f"pbvote: {counted(count, 'new notification')}",
-                body=_digest_body(user, notifications),
-            )
+            send_mail(to=user.email, subject=subject, body=body)
         except MailError:
             current_app.logger.exception("Digest for user %s could not be mailed", user_id)
             db.session.rollback()

@@ -19,12 +19,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nh3
+from flask_babel import force_locale
 from sqlalchemy import and_, delete, func, literal, or_, select, true, tuple_, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organisation, Role, User
 from ..extensions import db
+from ..i18n import _, _l, _n, moment, number
 from ..proposals.models import Proposal, ProposalStatus
 from ..rounds.events import EventKind, append_event
 from ..rounds.models import Round, RoundState, as_utc
@@ -48,7 +50,10 @@ from .models import (
     Stance,
     utcnow,
 )
-from .notifications import site_path
+from .notifications import languages_of, site_path
+
+#: The public reason logged when flags hide a comment (stored and hashed in English; the log page translates it).
+AUTO_HIDDEN_REASON = "Several people flagged it; a moderator will review it."
 
 MAX_BODY = 5000
 MAX_REASON = 1000
@@ -66,7 +71,7 @@ DEFAULT_COMMENT_STATES = (
 DEFAULT_FLAG_THRESHOLD = 3
 #: Proposals that left the race keep their thread, read-only.
 CLOSED_PROPOSAL_STATUSES = (ProposalStatus.WITHDRAWN.value, ProposalStatus.NOT_FEASIBLE.value, ProposalStatus.MERGED.value)
-SORTS = {"oldest": "Oldest first", "newest": "Newest first", "helpful": "Most helpful first"}
+SORTS = {"oldest": _l("Oldest first"), "newest": _l("Newest first"), "helpful": _l("Most helpful first")}
 
 #: The event-log kind of each moderation act.
 EVENT_KINDS = {
@@ -112,12 +117,12 @@ def update_settings(round_: Round, user: User, comment_states: Iterable[str], fl
                     premoderate_first: int) -> DeliberationSettings:
     """The council sets in which phases residents may post, the flag threshold and pre-moderation."""
     if not user.has_role(Role.COUNCIL, round_.organisation_id):
-        raise DeliberationForbidden("Only the council of this round's organisation changes its deliberation rules.")
+        raise DeliberationForbidden(_("Only the council of this round's organisation changes its deliberation rules."))
     states = [state for state in DEFAULT_COMMENT_STATES if state in set(comment_states)]
     if not 1 <= flag_threshold <= 100:
-        raise DeliberationError("Choose between 1 and 100 flags.", "flag_threshold")
+        raise DeliberationError(_("Choose between 1 and 100 flags."), "flag_threshold")
     if not 0 <= premoderate_first <= 100:
-        raise DeliberationError("Choose between 0 and 100 posts.", "premoderate_first")
+        raise DeliberationError(_("Choose between 0 and 100 posts."), "premoderate_first")
     settings = db.session.get(DeliberationSettings, round_.id)
     if settings is None:
         settings = DeliberationSettings(round_id=round_.id)
@@ -132,11 +137,12 @@ def update_settings(round_: Round, user: User, comment_states: Iterable[str], fl
 def posting_refusal(round_: Round, proposal: Proposal) -> str | None:
     """Why nobody may post on ``proposal`` right now (None: posting is open)."""
     if round_.imported:
-        return "This round was imported from a file: its discussion is read-only."
+        return _("This round was imported from a file: its discussion is read-only.")
     if proposal.status in CLOSED_PROPOSAL_STATUSES:
-        return f"This proposal is {proposal.status_enum.label.lower()}: its discussion is read-only."
+        return _("This proposal is %(status)s: its discussion is read-only.", status=proposal.status_enum.label.lower())
     if round_.state not in settings_for(round_).comment_states:
-        return f"The discussion is read-only while the round is in the {round_.state_enum.label.lower()} phase."
+        return _("The discussion is read-only while the round is in the %(phase)s phase.",
+                 phase=round_.state_enum.label.lower())
     return None
 
 
@@ -154,8 +160,8 @@ def active_block(user: Any, organisation_id: int) -> PostingBlock | None:
 
 
 def block_message(block: PostingBlock) -> str:
-    until = as_utc(block.until).strftime("%Y-%m-%d %H:%M UTC")
-    return f"You are blocked from posting here until {until}. The moderators' justification: {block.justification}"
+    return _("You are blocked from posting here until %(until)s. The moderators' justification: %(justification)s",
+             until=moment(as_utc(block.until)), justification=block.justification)
 
 
 def can_moderate(user: Any, round_: Round) -> bool:
@@ -181,12 +187,13 @@ def _require_posting(round_: Round, proposal: Proposal, user: User) -> None:
 
 def _clean_input(stance: str, body: str) -> tuple[str, str]:
     if stance not in {s.value for s in Stance}:
-        raise DeliberationError("Choose whether you are for, against, asking a question or neutral.", "stance")
+        raise DeliberationError(_("Choose whether you are for, against, asking a question or neutral."), "stance")
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
-        raise DeliberationError("Write something before posting.", "body")
+        raise DeliberationError(_("Write something before posting."), "body")
     if len(body) > MAX_BODY:
-        raise DeliberationError(f"Keep your comment under {MAX_BODY:,} characters (it has {len(body):,}).", "body")
+        raise DeliberationError(_("Keep your comment under %(limit)s characters (it has %(length)s).",
+                                  limit=number(MAX_BODY), length=number(len(body))), "body")
     return stance, body
 
 
@@ -217,9 +224,9 @@ def post_comment(proposal: Proposal, author: User, stance: str, body: str, paren
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.proposal_id != proposal.id:
-            raise DeliberationError("The comment you are replying to is not part of this proposal's discussion.")
+            raise DeliberationError(_("The comment you are replying to is not part of this proposal's discussion."))
         if parent.status != CommentStatus.VISIBLE.value:
-            raise DeliberationError("You can only reply to comments that are visible.")
+            raise DeliberationError(_("You can only reply to comments that are visible."))
         if parent.depth >= MAX_DEPTH:
             comment.parent_id, comment.depth, comment.reply_to_id = parent.parent_id, MAX_DEPTH, parent.id
         else:
@@ -240,7 +247,7 @@ def post_comment(proposal: Proposal, author: User, stance: str, body: str, paren
 
 def _require_author(comment: Comment, user: User) -> None:
     if comment.author_id != user.id:
-        raise DeliberationForbidden("Only the author of a comment can do that.")
+        raise DeliberationForbidden(_("Only the author of a comment can do that."))
 
 
 def edit_comment(comment: Comment, editor: User, stance: str, body: str) -> bool:
@@ -249,7 +256,7 @@ def edit_comment(comment: Comment, editor: User, stance: str, body: str) -> bool
     proposal = db.session.get(Proposal, comment.proposal_id)
     _require_posting(db.session.get(Round, comment.round_id), proposal, editor)
     if comment.status not in (CommentStatus.VISIBLE.value, CommentStatus.PENDING.value):
-        raise DeliberationError("This comment can no longer be edited.")
+        raise DeliberationError(_("This comment can no longer be edited."))
     stance, body = _clean_input(stance, body)
     if stance == comment.stance and body == comment.body:
         return False
@@ -266,7 +273,7 @@ def delete_comment(comment: Comment, user: User) -> None:
     its earlier versions are gone."""
     _require_author(comment, user)
     if comment.status == CommentStatus.DELETED.value:
-        raise DeliberationError("This comment is already deleted.")
+        raise DeliberationError(_("This comment is already deleted."))
     comment.status = CommentStatus.DELETED.value
     comment.body = ""
     comment.revisions.clear()
@@ -292,9 +299,9 @@ def _recount(proposal_id: int) -> None:
 def toggle_helpful(comment: Comment, user: User) -> bool:
     """Mark the comment helpful, or take the mark back; True when it is now marked."""
     if comment.status != CommentStatus.VISIBLE.value:
-        raise DeliberationError("Only visible comments can be marked helpful.")
+        raise DeliberationError(_("Only visible comments can be marked helpful."))
     if comment.author_id == user.id:
-        raise DeliberationError("You cannot mark your own comment as helpful.")
+        raise DeliberationError(_("You cannot mark your own comment as helpful."))
     removed = db.session.execute(
         delete(HelpfulMark).where(HelpfulMark.comment_id == comment.id, HelpfulMark.user_id == user.id)
     ).rowcount
@@ -348,28 +355,28 @@ def _insert_once(row) -> bool:
 def flag_comment(comment: Comment, user: User, reason: str, details: str = "") -> Flag:
     """Report a comment. With N open flags from different people (N per round) it is hidden pending review."""
     if comment.author_id == user.id:
-        raise DeliberationError("You cannot flag your own comment; edit or delete it instead.")
+        raise DeliberationError(_("You cannot flag your own comment; edit or delete it instead."))
     if comment.status != CommentStatus.VISIBLE.value:
-        raise DeliberationError("This comment is already out of view or awaiting a moderator.")
+        raise DeliberationError(_("This comment is already out of view or awaiting a moderator."))
     if reason not in {r.value for r in FlagReason}:
-        raise DeliberationError("Choose why you are flagging this comment.", "reason")
+        raise DeliberationError(_("Choose why you are flagging this comment."), "reason")
     details = (details or "").strip()
     if reason == FlagReason.OTHER.value and not details:
-        raise DeliberationError("Tell the moderators what is wrong.", "details")
+        raise DeliberationError(_("Tell the moderators what is wrong."), "details")
     if len(details) > MAX_REASON:
-        raise DeliberationError(f"Keep the explanation under {MAX_REASON:,} characters.", "details")
+        raise DeliberationError(_("Keep the explanation under %(limit)s characters.", limit=number(MAX_REASON)), "details")
     if db.session.scalar(select(Flag.id).where(Flag.comment_id == comment.id, Flag.user_id == user.id)):
-        raise DeliberationError("You have already flagged this comment; the moderators will look at it.")
+        raise DeliberationError(_("You have already flagged this comment; the moderators will look at it."))
     flag = Flag(comment_id=comment.id, user_id=user.id, reason=reason, details=details)
     if not _insert_once(flag):
-        raise DeliberationError("You have already flagged this comment; the moderators will look at it.")
+        raise DeliberationError(_("You have already flagged this comment; the moderators will look at it."))
     round_ = db.session.get(Round, comment.round_id)
     open_flags = db.session.scalar(
         select(func.count()).select_from(Flag).where(Flag.comment_id == comment.id, Flag.open.is_(True))
     )
     if open_flags >= settings_for(round_).flag_threshold:
         comment.status = CommentStatus.FLAGGED.value
-        _record(round_, comment, None, ModerationKind.AUTO_HIDDEN, "Several people flagged it; a moderator will review it.")
+        _record(round_, comment, None, ModerationKind.AUTO_HIDDEN, AUTO_HIDDEN_REASON)
         _recount(comment.proposal_id)
     return flag
 
@@ -378,17 +385,17 @@ def appeal_comment(comment: Comment, user: User, text: str) -> Appeal:
     """The author appeals a moderator's decision to hide their comment, once; it returns to the queue."""
     _require_author(comment, user)
     if comment.status != CommentStatus.HIDDEN.value:
-        raise DeliberationError("Only a comment hidden by moderation can be appealed.")
+        raise DeliberationError(_("Only a comment hidden by moderation can be appealed."))
     text = (text or "").strip()
     if not text:
-        raise DeliberationError("Explain why the comment should be restored.", "text")
+        raise DeliberationError(_("Explain why the comment should be restored."), "text")
     if len(text) > MAX_REASON:
-        raise DeliberationError(f"Keep the appeal under {MAX_REASON:,} characters.", "text")
+        raise DeliberationError(_("Keep the appeal under %(limit)s characters.", limit=number(MAX_REASON)), "text")
     if db.session.scalar(select(Appeal.id).where(Appeal.comment_id == comment.id)):
-        raise DeliberationError("You have already appealed this decision; a comment can be appealed once.")
+        raise DeliberationError(_("You have already appealed this decision; a comment can be appealed once."))
     appeal = Appeal(comment_id=comment.id, text=text)
     if not _insert_once(appeal):
-        raise DeliberationError("You have already appealed this decision; a comment can be appealed once.")
+        raise DeliberationError(_("You have already appealed this decision; a comment can be appealed once."))
     return appeal
 
 
@@ -413,15 +420,15 @@ REASON_REQUIRED = {ModerationKind.HIDDEN, ModerationKind.UPHELD, ModerationKind.
 
 def _require_moderator(user: User, round_: Round) -> None:
     if not can_moderate(user, round_):
-        raise DeliberationForbidden("Only moderators and the council of this round's organisation moderate here.")
+        raise DeliberationForbidden(_("Only moderators and the council of this round's organisation moderate here."))
 
 
 def _clean_reason(kind: ModerationKind, reason: str) -> str:
     reason = (reason or "").strip()
     if kind in REASON_REQUIRED and not reason:
-        raise DeliberationError("Give the public reason for this decision.", "reason")
+        raise DeliberationError(_("Give the public reason for this decision."), "reason")
     if len(reason) > MAX_REASON:
-        raise DeliberationError(f"Keep the reason under {MAX_REASON:,} characters.", "reason")
+        raise DeliberationError(_("Keep the reason under %(limit)s characters.", limit=number(MAX_REASON)), "reason")
     return reason
 
 
@@ -437,12 +444,13 @@ def moderate_comment(comment: Comment, moderator: User, decision: str, reason: s
         kind = ModerationKind(decision)
         allowed_from, result = DECISIONS[kind]
     except (ValueError, KeyError):
-        raise DeliberationError("Choose approve, hide, restore or keep hidden.", "decision") from None
+        raise DeliberationError(_("Choose approve, hide, restore or keep hidden."), "decision") from None
     if comment.status_enum not in allowed_from:
-        raise DeliberationError(f"That decision does not apply to a comment that is {comment.status}.")
+        raise DeliberationError(_("That decision does not apply to a comment that is %(status)s.",
+                                  status=comment.status_enum.label))
     appeal = appeal_of(comment)
     if kind is ModerationKind.UPHELD and (appeal is None or not appeal.open):
-        raise DeliberationError("There is no open appeal to decide.")
+        raise DeliberationError(_("There is no open appeal to decide."))
     reason = _clean_reason(kind, reason)
     was_pending = comment.status == CommentStatus.PENDING.value
     comment.status = result.value
@@ -462,48 +470,60 @@ def block_author(comment: Comment, moderator: User, days: int, justification: st
     round_ = db.session.get(Round, comment.round_id)
     _require_moderator(moderator, round_)
     if comment.author_id == moderator.id:
-        raise DeliberationError("You cannot block yourself.")
+        raise DeliberationError(_("You cannot block yourself."))
     if not 1 <= days <= MAX_BLOCK_DAYS:
-        raise DeliberationError(f"Block for 1 to {MAX_BLOCK_DAYS} days.", "days")
+        raise DeliberationError(_("Block for 1 to %(max)d days.", max=MAX_BLOCK_DAYS), "days")
     justification = _clean_reason(ModerationKind.BLOCKED, justification)
     block = PostingBlock(
         organisation_id=round_.organisation_id, user_id=comment.author_id, until=utcnow() + timedelta(days=days),
         justification=justification, moderator_id=moderator.id,
     )
     db.session.add(block)
-    _record(round_, comment, moderator, ModerationKind.BLOCKED, f"{justification} ({counted(days, 'day')})")
+    _record(round_, comment, moderator, ModerationKind.BLOCKED, justification, days=days)
     return block
 
 
-def _record(round_: Round, comment: Comment, moderator: User | None, kind: ModerationKind, reason: str) -> ModerationAction:
-    """Log the act publicly and in the event chain, and tell the author."""
-    action = ModerationAction(round_id=round_.id, comment_id=comment.id, kind=kind.value, reason=reason,
+def _record(round_: Round, comment: Comment, moderator: User | None, kind: ModerationKind, reason: str,
+            days: int | None = None) -> ModerationAction:
+    """Log the act publicly and in the event chain, and tell the author in their language. Both logs keep the
+    reason in the words it was given (with a block's length in English): they are the round's record, and the
+    event chain is hashed."""
+    logged = f"{reason} ({counted(days, 'day')})" if days else reason
+    action = ModerationAction(round_id=round_.id, comment_id=comment.id, kind=kind.value, reason=logged,
                               moderator_id=getattr(moderator, "id", None))
     db.session.add(action)
     db.session.flush()
-    payload = {"comment_id": comment.id, "proposal_id": comment.proposal_id, "reason": reason}
+    payload = {"comment_id": comment.id, "proposal_id": comment.proposal_id, "reason": logged}
     if kind is ModerationKind.BLOCKED:
         payload["user_id"] = comment.author_id
     append_event(round_, EVENT_KINDS[kind], moderator, payload)
     proposal = db.session.get(Proposal, comment.proposal_id)
-    _notify(comment.author_id, NotificationKind.MODERATION, _moderation_text(kind, proposal, round_, reason),
-            _permalink(comment))
+    with force_locale(languages_of([comment.author_id])[comment.author_id]):
+        text = _moderation_text(kind, proposal, round_, reason, days)
+    _notify(comment.author_id, NotificationKind.MODERATION, text, _permalink(comment))
     return action
 
 
-def _moderation_text(kind: ModerationKind, proposal: Proposal, round_: Round, reason: str) -> str:
-    where = f"your comment on “{proposal.title}”"
+def _moderation_text(kind: ModerationKind, proposal: Proposal, round_: Round, reason: str, days: int | None) -> str:
+    """What the author of a moderated comment is told, in the locale in force."""
+    title = proposal.title
     if kind is ModerationKind.BLOCKED:
         organisation = db.session.get(Organisation, round_.organisation_id)
-        return f"The moderators blocked you from posting in {organisation.name}. Justification: {reason}"
-    texts = {
-        ModerationKind.AUTO_HIDDEN: f"Several people flagged {where}; it is hidden until a moderator reviews it.",
-        ModerationKind.APPROVED: f"A moderator approved {where}; it is visible.",
-        ModerationKind.HIDDEN: f"A moderator hid {where}. Reason: {reason}. You can appeal once.",
-        ModerationKind.RESTORED: f"A moderator restored {where}.",
-        ModerationKind.UPHELD: f"A moderator heard your appeal about {where}; it stays hidden. Reason: {reason}",
-    }
-    return texts[kind]
+        return _("The moderators blocked you from posting in %(organisation)s. Justification: %(justification)s "
+                 "(%(days)s)", organisation=organisation.name, justification=reason,
+                 days=_n("%(num)s day", "%(num)s days", days))
+    if kind is ModerationKind.AUTO_HIDDEN:
+        return _("Several people flagged your comment on “%(title)s”; it is hidden until a moderator reviews it.",
+                 title=title)
+    if kind is ModerationKind.APPROVED:
+        return _("A moderator approved your comment on “%(title)s”; it is visible.", title=title)
+    if kind is ModerationKind.HIDDEN:
+        return _("A moderator hid your comment on “%(title)s”. Reason: %(reason)s. You can appeal once.",
+                 title=title, reason=reason)
+    if kind is ModerationKind.RESTORED:
+        return _("A moderator restored your comment on “%(title)s”.", title=title)
+    return _("A moderator heard your appeal about your comment on “%(title)s”; it stays hidden. Reason: %(reason)s",
+             title=title, reason=reason)
 
 
 @dataclass
@@ -512,7 +532,7 @@ class QueueItem:
 
     comment: Comment
     proposal_title: str
-    flag_reasons: dict[str, int]
+    flag_reasons: dict[FlagReason, int]
     flag_details: list[str]
     appeal: Appeal | None
 
@@ -537,13 +557,13 @@ def moderation_queue(round_: Round) -> list[QueueItem]:
         ).order_by(Comment.id)
     ))
     ids = [c.id for c in comments]
-    reasons: dict[int, dict[str, int]] = defaultdict(dict)
+    reasons: dict[int, dict[FlagReason, int]] = defaultdict(dict)
     details: dict[int, list[str]] = defaultdict(list)
     appeals: dict[int, Appeal] = {}
     if ids:
         for flag in db.session.scalars(select(Flag).where(Flag.comment_id.in_(ids), Flag.open.is_(True))):
-            label = FlagReason(flag.reason).label
-            reasons[flag.comment_id][label] = reasons[flag.comment_id].get(label, 0) + 1
+            reason = FlagReason(flag.reason)
+            reasons[flag.comment_id][reason] = reasons[flag.comment_id].get(reason, 0) + 1
             if flag.details:
                 details[flag.comment_id].append(flag.details)
         appeals = {a.comment_id: a for a in db.session.scalars(select(Appeal).where(Appeal.comment_id.in_(ids)))}
@@ -795,10 +815,10 @@ def proposal_summaries(proposal_ids: Iterable[int]) -> dict[int, Summary]:
     counts = {pid: {s.value: 0 for s in Stance} for pid in ids}
     top: dict[int, dict[str, list[SummaryComment]]] = {pid: {s.value: [] for s in Stance} for pid in ids}
     visible = and_(Comment.proposal_id.in_(ids), Comment.status == CommentStatus.VISIBLE.value)
-    for pid, stance, number in db.session.execute(
+    for pid, stance, visible_count in db.session.execute(
         select(Comment.proposal_id, Comment.stance, func.count()).where(visible).group_by(Comment.proposal_id, Comment.stance)
     ):
-        counts[pid][stance] = number
+        counts[pid][stance] = visible_count
     for row in _most_helpful([pid for pid in ids if any(counts[pid].values())]):
         top[row.proposal_id][row.stance].append(
             SummaryComment(row.id, row.stance, row.display_name, row.helpful_count, _excerpt(row.body))
@@ -830,14 +850,21 @@ def _announce(comment: Comment, proposal: Proposal, author: User) -> None:
     for user_id in db.session.scalars(select(Follow.user_id).where(Follow.proposal_id == proposal.id)):
         recipients.setdefault(user_id, NotificationKind.ON_FOLLOWED)
     recipients.pop(author.id, None)
-    texts = {
-        NotificationKind.REPLY: f"{author.display_name} replied to your comment on “{proposal.title}”.",
-        NotificationKind.ON_OWN_PROPOSAL: f"{author.display_name} commented on your proposal “{proposal.title}”.",
-        NotificationKind.ON_FOLLOWED: f"{author.display_name} commented on “{proposal.title}”, which you follow.",
-    }
     url = _permalink(comment)
+    languages = languages_of(recipients)
     for user_id, kind in recipients.items():
-        _notify(user_id, kind, texts[kind], url)
+        with force_locale(languages[user_id]):
+            text = _announcement(kind, author.display_name, proposal.title)
+        _notify(user_id, kind, text, url)
+
+
+def _announcement(kind: NotificationKind, name: str, title: str) -> str:
+    """What a new comment's notification says, in the locale in force."""
+    if kind is NotificationKind.REPLY:
+        return _("%(name)s replied to your comment on “%(title)s”.", name=name, title=title)
+    if kind is NotificationKind.ON_OWN_PROPOSAL:
+        return _("%(name)s commented on your proposal “%(title)s”.", name=name, title=title)
+    return _("%(name)s commented on “%(title)s”, which you follow.", name=name, title=title)
 
 
 def unread_count(user: Any) -> int:

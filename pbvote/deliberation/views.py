@@ -16,6 +16,7 @@ from ..accounts.models import Role, User
 from ..database import write_transaction
 from ..errors import handle_http_exception
 from ..extensions import db, limiter
+from ..i18n import _
 from ..proposals import rounds_api
 from ..proposals.models import Proposal
 from ..rounds.models import Round, RoundState
@@ -219,7 +220,7 @@ def _parent_id(form: CommentForm) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_CURSOR:
-        raise DeliberationError("The comment you are replying to is not part of this proposal's discussion.")
+        raise DeliberationError(_("The comment you are replying to is not part of this proposal's discussion."))
     return int(raw)
 
 
@@ -239,7 +240,7 @@ def post_comment(proposal_id: int):
     proposal, round_ = _visible_proposal(proposal_id)
     if posted is not None:
         comment_id, pending = posted
-        message = "Your comment waits for a moderator before others see it." if pending else "Your comment is posted."
+        message = _("Your comment waits for a moderator before others see it.") if pending else _("Your comment is posted.")
         if is_htmx_partial():
             return _partial("deliberation/_discussion.html", **discussion_context(
                 proposal, round_, focus_id=comment_id, status_message=message))
@@ -285,7 +286,7 @@ def _submit(form, action):
     """Validate ``form`` and run ``action()`` in a write transaction: ``(None, result)`` when it went through,
     else ``(status, None)`` after putting the refusal on the form (400 expired form, 403 forbidden, 422 input)."""
     if not form.validate():
-        form.form_errors.append("The form expired; please try again.")
+        form.form_errors.append(_("The form expired; please try again."))
         return 400, None
     try:
         with write_transaction():
@@ -303,7 +304,7 @@ def reply_to_comment(comment_id: int):
     refusal = operations.posting_refusal(round_, proposal)
     block = operations.active_block(current_user, round_.organisation_id)
     if comment.status != "visible":
-        refusal = "You can only reply to comments that are visible."
+        refusal = _("You can only reply to comments that are visible.")
     context = {"form": form, "comment": comment, "proposal": proposal, "round": round_,
                "refusal": refusal or (operations.block_message(block) if block else None)}
     if is_htmx_partial():
@@ -326,8 +327,8 @@ def edit_comment(comment_id: int):
             if is_htmx_partial():
                 return _partial("deliberation/_comment_alone.html", comment=comment,
                                 **_comment_context(comment, proposal, round_))
-            flash("Your comment is updated; the earlier version stays in its history." if changed
-                  else "Nothing changed.", "success")
+            flash(_("Your comment is updated; the earlier version stays in its history.") if changed
+                  else _("Nothing changed."), "success")
             return _to_comment(comment_id)
     else:
         form = EditCommentForm(formdata=None, data={"stance": comment.stance, "body": comment.body})
@@ -350,7 +351,7 @@ def delete_comment(comment_id: int):
     except DeliberationError as error:
         flash(error.message, "error")
     else:
-        flash("Your comment is deleted. Its place in the discussion says so, for the replies' sake.", "success")
+        flash(_("Your comment is deleted. Its place in the discussion says so, for the replies' sake."), "success")
     return _to_comment(comment_id)
 
 
@@ -392,8 +393,8 @@ def follow_proposal(proposal_id: int):
         proposal = _visible_proposal(proposal_id)[0]
         return _partial("deliberation/_follow.html", proposal=proposal, following=following,
                         action_form=ActionForm(formdata=None))
-    flash("You follow this discussion: new comments appear in your notifications." if following
-          else "You no longer follow this discussion.", "success")
+    flash(_("You follow this discussion: new comments appear in your notifications.") if following
+          else _("You no longer follow this discussion."), "success")
     return redirect(url_for("deliberation.show_discussion", proposal_id=proposal_id), code=303)
 
 
@@ -404,10 +405,10 @@ def flag_comment(comment_id: int):
     form = FlagForm() if request.method == "POST" else FlagForm(formdata=None)
     status = 200
     if request.method == "POST":
-        status, _ = _submit(form, lambda: operations.flag_comment(
+        status, _done = _submit(form, lambda: operations.flag_comment(
             db.session.get(Comment, comment_id), current_user, form.reason.data or "", form.details.data or ""))
         if status is None:
-            message = "Thank you. The moderators will look at this comment."
+            message = _("Thank you. The moderators will look at this comment.")
             if is_htmx_partial():
                 return _partial("deliberation/_notice.html", message=message)
             flash(message, "success")
@@ -426,10 +427,10 @@ def appeal_comment(comment_id: int):
     form = AppealForm() if request.method == "POST" else AppealForm(formdata=None)
     status = 200
     if request.method == "POST":
-        status, _ = _submit(form, lambda: operations.appeal_comment(
+        status, _done = _submit(form, lambda: operations.appeal_comment(
             db.session.get(Comment, comment_id), current_user, form.text.data or ""))
         if status is None:
-            flash("Your appeal is with the moderators; you will be told their decision.", "success")
+            flash(_("Your appeal is with the moderators; you will be told their decision."), "success")
             return _to_comment(comment_id)
         comment, proposal, round_ = _visible_comment(comment_id)
     return render_template("deliberation/appeal.html", form=form, comment=comment, proposal=proposal,
@@ -459,10 +460,10 @@ def moderate_comment(comment_id: int):
     form = ModerateForm() if request.method == "POST" else ModerateForm(formdata=None)
     status = 200
     if request.method == "POST":
-        status, _ = _submit(form, lambda: operations.moderate_comment(
+        status, _done = _submit(form, lambda: operations.moderate_comment(
             db.session.get(Comment, comment_id), current_user, form.decision.data or "", form.reason.data or ""))
         if status is None:
-            flash("The decision is recorded in the public moderation log.", "success")
+            flash(_("The decision is recorded in the public moderation log."), "success")
             return redirect(back, code=303)
         comment, proposal, round_ = _visible_comment(comment_id)
     return render_template(
@@ -484,9 +485,9 @@ def block_author(comment_id: int):
         except DeliberationError as error:
             flash(error.message, "error")
         else:
-            flash("The author is blocked from posting here and told why.", "success")
+            flash(_("The author is blocked from posting here and told why."), "success")
     else:
-        flash("Block for 1 to 365 days.", "error")
+        flash(_("Block for 1 to %(max)d days.", max=operations.MAX_BLOCK_DAYS), "error")
     return redirect(url_for("deliberation.moderate_comment", comment_id=comment_id), code=303)
 
 
@@ -516,7 +517,7 @@ def edit_deliberation_settings(round_id: int):
             except DeliberationError as error:
                 _place_error(form, error)
             else:
-                flash("The discussion rules of this round are saved.", "success")
+                flash(_("The discussion rules of this round are saved."), "success")
                 return redirect(url_for("deliberation.edit_deliberation_settings", round_id=round_id), code=303)
     else:
         form = SettingsForm(formdata=None, data={
@@ -545,7 +546,7 @@ def mark_notifications_read():
         abort(400)
     with write_transaction():
         operations.mark_all_read(db.session.get(User, current_user.id))
-    flash("All notifications are marked read.", "success")
+    flash(_("All notifications are marked read."), "success")
     return redirect(url_for("deliberation.list_notifications"), code=303)
 
 
@@ -557,7 +558,7 @@ def edit_notification_settings():
     if request.method == "POST" and form.validate():
         with write_transaction():
             notifications.set_daily_digest(current_user.id, bool(form.daily_digest.data))
-        flash("Your mail preference is saved.", "success")
+        flash(_("Your mail preference is saved."), "success")
         return redirect(url_for("deliberation.edit_notification_settings"), code=303)
     return render_template("deliberation/notification_settings.html", form=form)
 
@@ -581,7 +582,7 @@ def unsubscribe(token: str):
 def rate_limited(error):
     """A friendly 429: for htmx, a message in the discussion's status area; otherwise the full page."""
     if is_htmx_partial():
-        response = _partial("deliberation/_notice.html", 429, message=(
+        response = _partial("deliberation/_notice.html", 429, message=_(
             "You are posting very quickly. Wait a few minutes, then try again."), error=True)
         response.headers["HX-Retarget"] = "#discussion-status"
         response.headers["HX-Reswap"] = "innerHTML"

@@ -12,7 +12,9 @@ Each mail ends with a signed one-click unsubscribe link for its kind (and carrie
 mails queued before.
 
 Other features queue their own notices: add the kind to :data:`NOTICE_KINDS` (its label is what the mail
-settings page shows), then call ``queue_notice(kind, user, subject, body, key)`` inside their transaction.
+settings page shows), then call ``queue_notice(kind, user, subject, body, key)`` inside their transaction, with
+the subject and body written in the recipient's language (``with in_language_of(user):`` from ``pbvote.mail``);
+the footer added here is in that language too.
 """
 
 from __future__ import annotations
@@ -30,16 +32,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..accounts.models import User
 from ..database import write_transaction
 from ..extensions import db
-from ..mail import MailError, external_url, send_mail
+from ..i18n import _, _l
+from ..mail import MailError, external_url, in_language_of, send_mail
 from ..rounds.voters import CODE_IDENTITY_DOMAIN
 from .models import MailStatus, NoticeOptOut, OutgoingMail, utcnow
 
 #: Every kind of notice, with what the mail settings page calls it.
-NOTICE_KINDS: dict[str, str] = {
-    "voting_opens": "Voting opens in a round I may vote in",
-    "voting_closing": "Two days before voting closes, if I have not voted yet",
-    "results_published": "The results of a round I may vote in are published",
-    "feasibility_decision": "The council decides whether a proposal of mine is feasible",
+NOTICE_KINDS = {
+    "voting_opens": _l("Voting opens in a round I may vote in"),
+    "voting_closing": _l("Two days before voting closes, if I have not voted yet"),
+    "results_published": _l("The results of a round I may vote in are published"),
+    "feasibility_decision": _l("The council decides whether a proposal of mine is feasible"),
 }
 
 UNSUBSCRIBE_SALT = "pbvote-notice-unsubscribe"
@@ -130,13 +133,15 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return external_url("notices.unsubscribe", token=unsubscribe_token(user_id, kind))
 
 
-def _footer(user_id: int, kind: str) -> str:
-    return (
-        "\n-- \n"
-        f"You get this mail because of your pbvote mail settings: “{NOTICE_KINDS[kind]}”.\n"
-        f"To stop mails like this with one click: {unsubscribe_url(user_id, kind)}\n"
-        f"All your mail settings: {external_url('notices.edit_mail_settings')}\n"
-    )
+def _footer(user: User, kind: str) -> str:
+    """The end of every notice, in the recipient's language: why they get it and how to stop it."""
+    with in_language_of(user):
+        lines = [
+            _("You get this mail because of your pbvote mail settings: “%(kind)s”.", kind=NOTICE_KINDS[kind]),
+            _("To stop mails like this with one click: %(url)s", url=unsubscribe_url(user.id, kind)),
+            _("All your mail settings: %(url)s", url=external_url("notices.edit_mail_settings")),
+        ]
+    return "\n-- \n" + "".join(f"{line}\n" for line in lines)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -190,7 +195,7 @@ def queue_notices(notices: list[Notice]) -> int:
             "user_id": notice.user.id,
             "recipient": notice.user.email,
             "subject": " ".join(notice.subject.split())[:SUBJECT_LENGTH],
-            "body": notice.body.rstrip("\n") + "\n" + _footer(notice.user.id, notice.kind),
+            "body": notice.body.rstrip("\n") + "\n" + _footer(notice.user, notice.kind),
             "status": MailStatus.QUEUED.value,
             "attempts": 0,
             "next_attempt_at": now,

@@ -6,7 +6,7 @@ in ``notice_batch`` in the same transaction as its mails, so a second tick (or t
 skips it. They go to the round's eligible voters with a confirmed mailbox — residents of its organisation,
 people on its voter roll and everyone registered as its voter — never to voter-code identities. The closing
 reminder goes only to those without a current ballot (web or paper) in the round, and says nothing else about
-anyone's vote. No notice carries a voter code or any other secret.
+anyone's vote. No notice carries a voter code or any other secret. Each is written in its recipient's language.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from sqlalchemy import exists, or_, select
 from ..accounts.models import Role, RoleGrant, User
 from ..database import write_transaction
 from ..extensions import db
-from ..mail import external_url
+from ..i18n import _, moment
+from ..mail import external_url, in_language_of
 from ..rounds.models import Round, RoundState, RoundVoter, VoterRollEntry, as_utc
-from ..rounds.operations import to_local
 from ..voting.models import Ballot
 from .models import NoticeBatch, utcnow
 from .queue import Notice, dialect_insert, mailable_users, not_opted_out, queue_notice, queue_notices
@@ -101,19 +101,17 @@ def _queue_batch(round_: Round, kind: str, compose: Callable[[Round, User], tupl
         ).first()
         if not claimed:  # another tick is queueing (or has queued) this batch
             return 0
-        return queue_notices([
-            Notice(kind, user, *compose(round_, user), key=f"{key}:user:{user.id}")
-            for user in db.session.scalars(recipients)
-        ])
+        notices = []
+        for user in db.session.scalars(recipients):
+            with in_language_of(user):
+                subject, body = compose(round_, user)
+            notices.append(Notice(kind, user, subject, body, key=f"{key}:user:{user.id}"))
+        return queue_notices(notices)
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Texts
+# Texts (composed inside ``in_language_of(recipient)``)
 # --------------------------------------------------------------------------------------------------------------
-
-
-def _when(round_: Round, moment: datetime) -> str:
-    return to_local(moment, round_.timezone).strftime("%-d %B %Y at %H:%M %Z")
 
 
 def _voting_closes(round_: Round) -> datetime | None:
@@ -124,37 +122,40 @@ def _voting_closes(round_: Round) -> datetime | None:
 def _voting_opens(round_: Round, user: User) -> tuple[str, str]:
     closes = _voting_closes(round_)
     lines = [
-        f"Hello {user.display_name},",
+        _("Hello %(name)s,", name=user.display_name),
         "",
-        f"Voting is open in “{round_.name}” of {round_.organisation.name}.",
-        f"It closes on {_when(round_, closes)}." if closes else "The council will announce when it closes.",
+        _("Voting is open in “%(round)s” of %(organisation)s.", round=round_.name,
+          organisation=round_.organisation.name),
+        _("It closes on %(moment)s.", moment=moment(closes, round_.timezone)) if closes
+        else _("The council will announce when it closes."),
         "",
-        "See the projects and cast your vote:",
+        _("See the projects and cast your vote:"),
         external_url("voting.show_voting", round_id=round_.id),
     ]
-    return f"Voting is open: {round_.name}", "\n".join(lines)
+    return _("Voting is open: %(round)s", round=round_.name), "\n".join(lines)
 
 
 def _voting_closing(round_: Round, user: User) -> tuple[str, str]:
     lines = [
-        f"Hello {user.display_name},",
+        _("Hello %(name)s,", name=user.display_name),
         "",
-        f"Voting in “{round_.name}” of {round_.organisation.name} closes on {_when(round_, _voting_closes(round_))}.",
-        "You have not voted yet. If you want a say in which projects are funded, vote here:",
+        _("Voting in “%(round)s” of %(organisation)s closes on %(moment)s.", round=round_.name,
+          organisation=round_.organisation.name, moment=moment(_voting_closes(round_), round_.timezone)),
+        _("You have not voted yet. If you want a say in which projects are funded, vote here:"),
         external_url("voting.show_voting", round_id=round_.id),
     ]
-    return f"Two days left to vote: {round_.name}", "\n".join(lines)
+    return _("Two days left to vote: %(round)s", round=round_.name), "\n".join(lines)
 
 
 def _results_published(round_: Round, user: User) -> tuple[str, str]:
     lines = [
-        f"Hello {user.display_name},",
+        _("Hello %(name)s,", name=user.display_name),
         "",
-        f"The results of “{round_.name}” of {round_.organisation.name} are published: which projects are funded",
-        "and how the count reached that outcome.",
+        _("The results of “%(round)s” of %(organisation)s are published: which projects are funded and how the "
+          "count reached that outcome.", round=round_.name, organisation=round_.organisation.name),
         external_url("results.show_results", round_id=round_.id),
     ]
-    return f"Results published: {round_.name}", "\n".join(lines)
+    return _("Results published: %(round)s", round=round_.name), "\n".join(lines)
 
 
 def queue_feasibility_decision(proposal, feasible: bool, reason: str | None) -> int:
@@ -162,19 +163,24 @@ def queue_feasibility_decision(proposal, feasible: bool, reason: str | None) -> 
     from ..proposals.operations import authors_of  # proposals call this module
 
     round_ = db.session.get(Round, proposal.round_id)
-    verdict = "feasible" if feasible else "not feasible"
+    verdict = "feasible" if feasible else "not feasible"  # in the key: not translated
     queued = 0
     for author in authors_of(proposal):
-        lines = [
-            f"Hello {author.display_name},",
-            "",
-            f"The council of {round_.organisation.name} has reviewed your proposal “{proposal.title}” in",
-            f"“{round_.name}” and found it {verdict}.",
-        ]
-        if reason:
-            lines += ["", "The council's reason:", reason]
-        lines += ["", external_url("proposals.show_proposal", proposal_id=proposal.id)]
+        with in_language_of(author):
+            names = {"organisation": round_.organisation.name, "title": proposal.title, "round": round_.name}
+            lines = [
+                _("Hello %(name)s,", name=author.display_name),
+                "",
+                _("The council of %(organisation)s has reviewed your proposal “%(title)s” in “%(round)s” and found "
+                  "it feasible.", **names) if feasible else
+                _("The council of %(organisation)s has reviewed your proposal “%(title)s” in “%(round)s” and found "
+                  "it not feasible.", **names),
+            ]
+            if reason:
+                lines += ["", _("The council's reason:"), reason]
+            lines += ["", external_url("proposals.show_proposal", proposal_id=proposal.id)]
+            subject = (_("Your proposal is feasible: %(title)s", title=proposal.title) if feasible
+                       else _("Your proposal is not feasible: %(title)s", title=proposal.title))
         key = f"feasibility_decision:proposal:{proposal.id}:{verdict}:user:{author.id}"
-        queued += queue_notice("feasibility_decision", author, f"Your proposal is {verdict}: {proposal.title}",
-                               "\n".join(lines), key)
+        queued += queue_notice("feasibility_decision", author, subject, "\n".join(lines), key)
     return queued

@@ -11,6 +11,7 @@ from ..access import public, signed_in
 from ..accounts.models import User
 from ..database import write_transaction
 from ..extensions import db
+from ..i18n import _
 from .forms import kind_fields, mail_settings_form
 from .queue import NOTICE_KINDS, enabled_kinds, read_unsubscribe_token, set_kind_enabled
 
@@ -25,7 +26,7 @@ def edit_mail_settings():
         with write_transaction():
             for kind in NOTICE_KINDS:
                 set_kind_enabled(current_user.id, kind, bool(form[kind].data))
-        flash("Your mail settings are saved.", "success")
+        flash(_("Your mail settings are saved."), "success")
         return redirect(url_for("notices.edit_mail_settings"), code=303)
     return render_template("notices/mail_settings.html", form=form, fields=kind_fields(form))
 

@@ -9,7 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..rounds.models import BallotType, PaperPolicy
+from ..i18n import _, _l
+from ..rounds.forms import AT_MOST
+from ..rounds.models import PAPER_POLICY_LABELS, BallotType, PaperPolicy
 from ..voting.operations import BallotContent, BallotOption
 from .operations import DISCARD_REASON_MAX, IDENTIFIER_MAX, PaperBallotError
 
@@ -22,25 +24,25 @@ def _strip(value):
 
 class PaperEntryForm(FlaskForm):
     identifier = StringField(
-        "Voter's roll id, email address or voter code", filters=[_strip],
-        validators=[InputRequired(message="Enter the voter's roll id, email address or voter code."),
-                    Length(max=IDENTIFIER_MAX, message=f"At most {IDENTIFIER_MAX} characters.")],
+        _l("Voter's roll id, email address or voter code"), filters=[_strip],
+        validators=[InputRequired(message=_l("Enter the voter's roll id, email address or voter code.")),
+                    Length(max=IDENTIFIER_MAX, message=AT_MOST)],
     )
 
 
 class DiscardForm(FlaskForm):
     reason = TextAreaField(
-        "Why it is discarded", filters=[_strip],
-        validators=[InputRequired(message="Say why the paper ballot is discarded."),
-                    Length(max=DISCARD_REASON_MAX, message=f"At most {DISCARD_REASON_MAX} characters.")],
+        _l("Why it is discarded"), filters=[_strip],
+        validators=[InputRequired(message=_l("Say why the paper ballot is discarded.")),
+                    Length(max=DISCARD_REASON_MAX, message=AT_MOST)],
     )
 
 
 class PaperPolicyForm(FlaskForm):
     policy = RadioField(
-        "A voter who votes on paper and online",
-        choices=[SelectChoice(policy.value, policy.label) for policy in PaperPolicy],
-        validators=[InputRequired(message="Choose one of the two policies.")],
+        _l("A voter who votes on paper and online"),
+        choices=[SelectChoice(policy.value, PAPER_POLICY_LABELS[policy]) for policy in PaperPolicy],
+        validators=[InputRequired(message=_l("Choose one of the two policies."))],
     )
 
 
@@ -49,12 +51,13 @@ def field_name(option: BallotOption) -> str:
 
 
 def _whole_number(raw: str, option: BallotOption, what: str) -> int | None:
-    """A rank or points typed by staff: empty → None; else a whole number, or a clear refusal."""
+    """A rank or points typed by staff: empty → None; else a whole number, or a clear refusal (``what``: the
+    translated refusal, with ``%(project)s`` left to fill)."""
     raw = (raw or "").strip()
     if not raw:
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > NUMBER_MAX_DIGITS:
-        raise PaperBallotError(f"The {what} for “{option.title}” must be a whole number, such as 2.")
+        raise PaperBallotError(what % {"project": option.title})
     return int(raw)
 
 
@@ -63,21 +66,24 @@ def read_paper_ballot(kind: BallotType, options: Sequence[BallotOption], form: M
     if kind == BallotType.RANKED:
         ranks: dict[int, list[BallotOption]] = {}
         for option in options:
-            rank = _whole_number(form.get(field_name(option), ""), option, "rank")
+            rank = _whole_number(form.get(field_name(option), ""), option,
+                                 _("The rank for “%(project)s” must be a whole number, such as 2."))
             if rank is not None:
                 if rank < 1:
-                    raise PaperBallotError(f"The rank for “{option.title}” must be 1 or more.")
+                    raise PaperBallotError(_("The rank for “%(project)s” must be 1 or more.", project=option.title))
                 ranks.setdefault(rank, []).append(option)
         for rank, ranked in sorted(ranks.items()):
             if len(ranked) > 1:
-                names = " and ".join(f"“{option.title}”" for option in ranked)
-                raise PaperBallotError(f"Rank {rank} is given to {names}: each rank goes to one project.")
+                names = _(" and ").join(f"“{option.title}”" for option in ranked)
+                raise PaperBallotError(_("Rank %(rank)s is given to %(projects)s: each rank goes to one project.",
+                                         rank=rank, projects=names))
         missing = [rank for rank in range(1, len(ranks) + 1) if rank not in ranks]
         if missing:
-            raise PaperBallotError(f"Ranks run 1, 2, 3 … without gaps: rank {missing[0]} is missing.")
+            raise PaperBallotError(_("Ranks run 1, 2, 3 … without gaps: rank %(rank)s is missing.", rank=missing[0]))
         return BallotContent([ranks[rank][0].id for rank in sorted(ranks)])
     if kind == BallotType.POINTS:
-        chosen = [(option, _whole_number(form.get(field_name(option), ""), option, "points")) for option in options]
+        refusal = _("The points for “%(project)s” must be a whole number, such as 2.")
+        chosen = [(option, _whole_number(form.get(field_name(option), ""), option, refusal)) for option in options]
         given = [(option, value) for option, value in chosen if value]
         return BallotContent([option.id for option, _ in given], [value for _, value in given])
     return BallotContent([option.id for option in options if form.get(field_name(option))])

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import _l
 from ..rounds.models import Budget, VoterCode, VoterRollEntry, utcnow
 
 
@@ -31,8 +32,15 @@ class PaperStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"awaiting_second": "Waiting for its second entry", "mismatch": "Entries disagree",
-                "counted": "Counted", "discarded": "Discarded"}[self.value]
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    PaperStatus.AWAITING_SECOND: _l("Waiting for its second entry"),
+    PaperStatus.MISMATCH: _l("Entries disagree"),
+    PaperStatus.COUNTED: _l("Counted"),
+    PaperStatus.DISCARDED: _l("Discarded"),
+}
 
 
 STATUS_VALUES = ", ".join(f"'{status.value}'" for status in PaperStatus)

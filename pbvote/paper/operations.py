@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import _
 from ..rounds import lifecycle
 from ..rounds.events import EventKind, append_event
 from ..rounds.lifecycle import Action, require_action
@@ -79,7 +80,7 @@ def set_paper_policy(round_: Round, actor: Any, policy: str) -> Round:
     try:
         chosen = PaperPolicy(policy)
     except ValueError:
-        raise PaperBallotError("Choose one of the two policies.") from None
+        raise PaperBallotError(_("Choose one of the two policies.")) from None
     if chosen.value != round_.paper_policy:
         before = round_.paper_policy
         round_.paper_policy = chosen.value
@@ -111,14 +112,14 @@ def refuse_if_voted_on_paper(budget: Budget, voter: RoundVoter, *, voted_on_pape
     if voted_on_paper is None:
         voted_on_paper = _has_current_ballot(round_, voter, paper=True)
     if voted_on_paper:
-        raise BallotError("Your paper ballot has been counted in this round: under the round's rules a voter who "
-                          "voted on paper cannot also vote online.")
+        raise BallotError(_("Your paper ballot has been counted in this round: under the round's rules a voter who "
+                            "voted on paper cannot also vote online."))
 
 
 def _refuse_if_voted_online(round_: Round, voter: RoundVoter | None) -> None:
     if voter is not None and _one_channel(round_) and _has_current_ballot(round_, voter, paper=False):
-        raise PaperBallotError("This voter has already voted online: under the round's rules a voter who voted "
-                               "online cannot also vote on paper. Set the paper ballot aside.")
+        raise PaperBallotError(_("This voter has already voted online: under the round's rules a voter who voted "
+                                 "online cannot also vote on paper. Set the paper ballot aside."))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -143,9 +144,9 @@ def identify_voter(round_: Round, identifier: str) -> PaperVoter:
     """The roll entry (external id or email) or voter code that ``identifier`` names in this round."""
     text = (identifier or "").strip()
     if not text:
-        raise PaperBallotError("Enter the voter's roll id, email address or voter code.")
+        raise PaperBallotError(_("Enter the voter's roll id, email address or voter code."))
     if len(text) > IDENTIFIER_MAX or any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise PaperBallotError("That is not a roll id, email address or voter code.")
+        raise PaperBallotError(_("That is not a roll id, email address or voter code."))
     entry = db.session.scalar(
         select(VoterRollEntry).where(VoterRollEntry.round_id == round_.id,
                                      VoterRollEntry.identifier.in_({text, text.lower()}))
@@ -159,8 +160,9 @@ def identify_voter(round_: Round, identifier: str) -> PaperVoter:
         )
         if record is not None:
             return PaperVoter(voter_code=record, code=code)
-        raise PaperBallotError("That voter code does not belong to this round: check it against the paper.")
-    raise PaperBallotError(f"“{text[:60]}” is not on this round's voter roll: check the roll id or email address.")
+        raise PaperBallotError(_("That voter code does not belong to this round: check it against the paper."))
+    raise PaperBallotError(_("“%(identifier)s” is not on this round's voter roll: check the roll id or email "
+                             "address.", identifier=text[:60]))
 
 
 def existing_voter(round_: Round, who: PaperVoter) -> RoundVoter | None:
@@ -251,12 +253,13 @@ def enter_paper_ballot(budget: Budget, staff: Any, identifier: str, content: Bal
     who = identify_voter(round_, identifier)
     # A transient record (never added to the session) asks the voting rules which budgets this voter has.
     if not may_vote_in(budget, RoundVoter(round_id=round_.id, district_id=who.district_id)):
-        raise PaperBallotError(f"This voter does not vote in {budget.name}: they vote in their own district's budget.")
+        raise PaperBallotError(_("This voter does not vote in %(budget)s: they vote in their own district's "
+                                 "budget.", budget=budget.name))
     _refuse_if_voted_online(round_, existing_voter(round_, who))
     content = normalise(budget, content)
     check = check_ballot(budget, content)
     if not check.ok:
-        raise PaperBallotError(["This paper ballot cannot be counted as entered:", *check.problems])
+        raise PaperBallotError([_("This paper ballot cannot be counted as entered:"), *check.problems])
 
     paper = _open_paper_ballot(budget, who)
     if paper is None:
@@ -266,11 +269,11 @@ def enter_paper_ballot(budget: Budget, staff: Any, identifier: str, content: Bal
         db.session.add(paper)
         db.session.flush()
     elif paper.status_enum == PaperStatus.COUNTED:
-        raise PaperBallotError(f"This voter's paper ballot for {budget.name} ({paper.number}) has already been "
-                               "counted; a voter has one paper ballot per budget.")
+        raise PaperBallotError(_("This voter's paper ballot for %(budget)s (%(number)s) has already been counted; "
+                                 "a voter has one paper ballot per budget.", budget=budget.name, number=paper.number))
     elif any(entry.entered_by_id == staff.id for entry in paper.entries):
-        raise PaperBallotError(f"You have already entered paper ballot {paper.number}: a different staff member "
-                               "must enter it.")
+        raise PaperBallotError(_("You have already entered paper ballot %(number)s: a different staff member "
+                                 "must enter it.", number=paper.number))
 
     earlier = list(paper.entries)
     entry = PaperEntry(paper_ballot=paper, entered_by_id=staff.id, choices=content.choices, points=content.points)
@@ -324,12 +327,12 @@ def discard_paper_ballot(paper: PaperBallot, staff: Any, reason: str) -> PaperBa
     db.session.refresh(paper)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise PaperBallotError("Say why the paper ballot is discarded.")
+        raise PaperBallotError(_("Say why the paper ballot is discarded."))
     if len(reason) > DISCARD_REASON_MAX:
-        raise PaperBallotError(f"Keep the reason to {DISCARD_REASON_MAX} characters.")
+        raise PaperBallotError(_("Keep the reason to %(max)s characters.", max=DISCARD_REASON_MAX))
     if paper.status_enum in (PaperStatus.COUNTED, PaperStatus.DISCARDED):
-        raise PaperBallotError(f"Paper ballot {paper.number} is {paper.status_enum.label.lower()}: it cannot be "
-                               "discarded.")
+        raise PaperBallotError(_("Paper ballot %(number)s is %(status)s: it cannot be discarded.",
+                                 number=paper.number, status=paper.status_enum.label.lower()))
     paper.status, paper.discard_reason, paper.resolved_at = PaperStatus.DISCARDED.value, reason, utcnow()
     db.session.flush()
     append_event(round_, EventKind.PAPER_BALLOT_DISCARDED, staff,
@@ -387,4 +390,4 @@ def voter_label(paper: PaperBallot) -> str:
     """How the mismatch page names the voter (the roll id, or only that a voter code was used)."""
     if paper.roll_entry is not None:
         return paper.roll_entry.identifier
-    return f"a voter code (batch {paper.voter_code.batch})"
+    return _("a voter code (batch %(batch)s)", batch=paper.voter_code.batch)

@@ -12,6 +12,7 @@ from ..access import role_required
 from ..accounts.models import Role
 from ..database import write_transaction
 from ..extensions import db
+from ..i18n import _, _l
 from ..rounds import lifecycle
 from ..rounds.lifecycle import Action, RoundError
 from ..rounds.models import Budget, Round
@@ -26,11 +27,11 @@ SEE_OTHER = 303
 council_only = role_required(Role.COUNCIL, organisation=organisation_id_of_round)
 
 OUTCOME_MESSAGES = {
-    PaperStatus.AWAITING_SECOND: "Paper ballot {number} is recorded (first entry). Write {number} on the paper: "
-                                 "a second staff member must enter it too before it counts.",
-    PaperStatus.COUNTED: "Paper ballot {number} counts: both entries agree.",
-    PaperStatus.MISMATCH: "Paper ballot {number} does not agree with its earlier entry: it is listed under "
-                          "mismatches for resolution and does not count yet.",
+    PaperStatus.AWAITING_SECOND: _l("Paper ballot %(number)s is recorded (first entry). Write %(number)s on the "
+                                    "paper: a second staff member must enter it too before it counts."),
+    PaperStatus.COUNTED: _l("Paper ballot %(number)s counts: both entries agree."),
+    PaperStatus.MISMATCH: _l("Paper ballot %(number)s does not agree with its earlier entry: it is listed under "
+                             "mismatches for resolution and does not count yet."),
 }
 
 
@@ -60,7 +61,7 @@ def _overview(round_: Round, policy_form: PaperPolicyForm, status: int = 200):
 @council_only
 def show_paper_ballots(round_id: int):
     """Counts per budget and status, the paper ballots waiting for a second entry, and the paper policy."""
-    round_, _ = _load(round_id)
+    round_ = _load(round_id)[0]
     return _overview(round_, PaperPolicyForm(policy=round_.paper_policy))
 
 
@@ -76,7 +77,7 @@ def set_paper_policy(round_id: int):
             db.session.rollback()
             form.form_errors.extend(_problems(refusal))
         else:
-            flash("The paper policy is saved.", "success")
+            flash(_("The paper policy is saved."), "success")
             return redirect(url_for("paper.show_paper_ballots", round_id=round_id), code=SEE_OTHER)
     return _overview(_load(round_id)[0], form, 422)
 
@@ -93,15 +94,15 @@ def enter_paper_ballot(round_id: int, budget_id: int):
                 content = read_paper_ballot(budget.ballot_type_enum, ballot_options(budget), request.form)
                 outcome = operations.enter_paper_ballot(budget, current_user._get_current_object(),
                                                         form.identifier.data, content)
-                message = OUTCOME_MESSAGES[outcome.status].format(number=outcome.paper_ballot.number)
+                message = str(OUTCOME_MESSAGES[outcome.status]) % {"number": outcome.paper_ballot.number}
         except RoundError as refusal:
             db.session.rollback()
             form.form_errors.extend(_problems(refusal))
         except IntegrityError:
             # The same person's entry arriving twice at once (a double click): the unique constraint refused it.
             db.session.rollback()
-            form.form_errors.append("This entry was just recorded by another submission of yours; check the "
-                                    "paper ballot's number before entering it again.")
+            form.form_errors.append(_("This entry was just recorded by another submission of yours; check the "
+                                      "paper ballot's number before entering it again."))
         else:
             flash(message, "success" if outcome.status != PaperStatus.MISMATCH else "warning")
             return redirect(url_for("paper.enter_paper_ballot", round_id=round_id, budget_id=budget_id),
@@ -120,7 +121,7 @@ def enter_paper_ballot(round_id: int, budget_id: int):
 @council_only
 def list_mismatches(round_id: int):
     """Paper ballots whose entries disagree, each entry's contents side by side, with the ways to resolve them."""
-    round_, _ = _load(round_id)
+    round_ = _load(round_id)[0]
     return _mismatches(round_, {})
 
 
@@ -137,7 +138,7 @@ def _mismatches(round_: Round, errors: dict[int, list[str]], status: int = 200):
 @council_only
 def discard_paper_ballot(round_id: int, paper_ballot_id: int):
     """Discard a paper ballot with a reason (POST): it never counts."""
-    round_, _ = _load(round_id)
+    round_ = _load(round_id)[0]
     paper = operations.paper_ballot_of(round_, paper_ballot_id)
     if paper is None:
         abort(404)
@@ -151,6 +152,6 @@ def discard_paper_ballot(round_id: int, paper_ballot_id: int):
             db.session.rollback()
             problems = _problems(refusal)
         else:
-            flash(f"Paper ballot {paper.number} is discarded; it does not count.", "success")
+            flash(_("Paper ballot %(number)s is discarded; it does not count.", number=paper.number), "success")
             return redirect(url_for("paper.list_mismatches", round_id=round_id), code=SEE_OTHER)
-    return _mismatches(_load(round_id)[0], {paper_ballot_id: problems or ["The form has expired; try again."]}, 422)
+    return _mismatches(_load(round_id)[0], {paper_ballot_id: problems or [_("The form has expired; try again.")]}, 422)

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..i18n import _, _l
 from .rounds_api import MoneyError, amount_text, parse_amount
 
 MAX_ITEM_ROWS = 20
@@ -27,8 +28,8 @@ MAX_ITEM_ROWS = 20
 class CostItemForm(Form):
     """One cost line. A completely blank line is ignored; a half-filled one is an error."""
 
-    description = StringField("What it pays for", validators=[Optional(), Length(max=200)])
-    amount = StringField("Amount", validators=[Optional(), Length(max=32)])
+    description = StringField(_l("What it pays for"), validators=[Optional(), Length(max=200)])
+    amount = StringField(_l("Amount"), validators=[Optional(), Length(max=32)])
 
 
 def _optional_int(value):
@@ -53,7 +54,7 @@ class CostItemsMixin:
             if not description and not amount_text:
                 continue
             if not description:
-                row.form.description.errors = list(row.form.description.errors) + ["Describe this cost."]
+                row.form.description.errors = list(row.form.description.errors) + [_("Describe this cost.")]
                 ok = False
             try:
                 amount = parse_amount(amount_text, currency)
@@ -63,7 +64,7 @@ class CostItemsMixin:
                 continue
             items.append((description, amount))
         if ok and not items:
-            self.cost_items.errors = ["List at least one cost item."]
+            self.cost_items.errors = [_("List at least one cost item.")]
             return None
         return items if ok else None
 
@@ -86,55 +87,65 @@ class CostItemsMixin:
 
 
 class ProposalForm(CostItemsMixin, FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give your proposal a title."), Length(max=150)])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give your proposal a title.")), Length(max=150)])
     summary = TextAreaField(
-        "Summary", validators=[DataRequired("Summarise your proposal in a sentence or two."), Length(max=500)]
+        _l("Summary"),
+        validators=[DataRequired(_l("Summarise your proposal in a sentence or two.")), Length(max=500)],
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
-    district_id = SelectField("District", coerce=_optional_int, validate_choice=True)
-    category_id = SelectField("Category", coerce=_optional_int, validate_choice=True)
-    location = StringField("Location", validators=[Optional(), Length(max=200)])
-    image = FileField("Image (optional)")
-    remove_image = BooleanField("Remove the current image")
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
+    district_id = SelectField(_l("District"), coerce=_optional_int, validate_choice=True)
+    category_id = SelectField(_l("Category"), coerce=_optional_int, validate_choice=True)
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
+    image = FileField(_l("Image (optional)"))
+    remove_image = BooleanField(_l("Remove the current image"))
 
     def set_choices(self, districts, categories, district_required: bool) -> None:
-        empty = "Choose a district" if district_required else "Whole area (no district)"
+        empty = _("Choose a district") if district_required else _("Whole area (no district)")
         self.district_id.choices = [SelectChoice("", empty)] + [SelectChoice(d.id, d.name) for d in districts]
-        self.category_id.choices = [SelectChoice("", "No category")] + [SelectChoice(c.id, c.name) for c in categories]
+        self.category_id.choices = [SelectChoice("", _("No category"))] + [
+            SelectChoice(c.id, c.name) for c in categories
+        ]
 
     def validate_district_id(self, field):
         if field.data == -1:
-            raise ValidationError("Choose one of the round's districts.")
+            raise ValidationError(_("Choose one of the round's districts."))
 
     def validate_category_id(self, field):
         if field.data == -1:
-            raise ValidationError("Choose one of the round's categories.")
+            raise ValidationError(_("Choose one of the round's categories."))
 
 
 class ReviewForm(FlaskForm):
     decision = RadioField(
-        "Decision",
-        choices=[SelectChoice("feasible", "Feasible"), SelectChoice("not_feasible", "Not feasible")],
-        validators=[DataRequired("Choose feasible or not feasible.")],
+        _l("Decision"),
+        choices=[SelectChoice("feasible", _l("Feasible")), SelectChoice("not_feasible", _l("Not feasible"))],
+        validators=[DataRequired(_l("Choose feasible or not feasible."))],
     )
-    reason = TextAreaField("Public reason", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Public reason"), validators=[Optional(), Length(max=2000)])
 
 
 class CostRevisionForm(CostItemsMixin, FlaskForm):
-    reason = TextAreaField("Why the cost changes (public)", validators=[DataRequired("Explain why the cost changes."), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Why the cost changes (public)"),
+        validators=[DataRequired(_l("Explain why the cost changes.")), Length(max=2000)],
+    )
 
 
 class MergeForm(FlaskForm):
-    target_id = SelectField("Merge into", coerce=_optional_int, validate_choice=True)
-    reason = TextAreaField("Public reason", validators=[DataRequired("Explain publicly why these are duplicates."), Length(max=2000)])
+    target_id = SelectField(_l("Merge into"), coerce=_optional_int, validate_choice=True)
+    reason = TextAreaField(
+        _l("Public reason"), validators=[DataRequired(_l("Explain publicly why these are duplicates.")), Length(max=2000)]
+    )
 
 
 class InviteForm(FlaskForm):
-    email = StringField("Co-author's email", validators=[DataRequired("Enter an email address."), Length(max=254)])
+    email = StringField(
+        _l("Co-author's email"), validators=[DataRequired(_l("Enter an email address.")), Length(max=254)]
+    )
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Why you withdraw it (optional, public)", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Why you withdraw it (optional, public)"), validators=[Optional(), Length(max=2000)])
 
 
 class AnswerInvitationForm(FlaskForm):
@@ -150,10 +161,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ExclusionGroupForm(FlaskForm):
     name = StringField(
-        "Name of the group (e.g. the site they compete for)",
-        validators=[DataRequired("Name the group."), Length(max=200)],
+        _l("Name of the group (e.g. the site they compete for)"),
+        validators=[DataRequired(_l("Name the group.")), Length(max=200)],
     )
-    proposal_ids = MultiCheckboxField("Proposals of which at most one can be funded", coerce=int)
+    proposal_ids = MultiCheckboxField(_l("Proposals of which at most one can be funded"), coerce=int)
 
 
 class DeleteForm(FlaskForm):

@@ -16,6 +16,8 @@ from pathlib import Path
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..i18n import _
+
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # Decoding a 40-megapixel image takes ~160 MB of memory; bigger ones are refused before decoding.
 MAX_PIXELS = 40_000_000
@@ -54,9 +56,9 @@ def reencode_image(data: bytes, max_bytes: int) -> tuple[bytes, str, tuple[int, 
     Raises :class:`ImageRejected` with a message fit for a form error.
     """
     if not data:
-        raise ImageRejected("The image file is empty.")
+        raise ImageRejected(_("The image file is empty."))
     if len(data) > max_bytes:
-        raise ImageRejected(f"The image is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise ImageRejected(_("The image is larger than %(size)s MB.", size=max_bytes // (1024 * 1024)))
     try:
         with warnings.catch_warnings():
             # Pillow warns (and the test suite turns warnings into errors) on huge images; we check size ourselves.
@@ -65,9 +67,9 @@ def reencode_image(data: bytes, max_bytes: int) -> tuple[bytes, str, tuple[int, 
                 image_format = probe.format
                 width, height = probe.size
                 if image_format not in ACCEPTED_FORMATS:
-                    raise ImageRejected("Upload a JPEG, PNG or WebP image.")
+                    raise ImageRejected(_("Upload a JPEG, PNG or WebP image."))
                 if width * height > MAX_PIXELS:
-                    raise ImageRejected("The image has too many pixels; upload a smaller one.")
+                    raise ImageRejected(_("The image has too many pixels; upload a smaller one."))
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -87,7 +89,7 @@ def reencode_image(data: bytes, max_bytes: int) -> tuple[bytes, str, tuple[int, 
     except ImageRejected:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ImageRejected("That file is not an image we can read; upload a JPEG, PNG or WebP image.") from None
+        raise ImageRejected(_("That file is not an image we can read; upload a JPEG, PNG or WebP image.")) from None
 
 
 def store_image(data: bytes) -> StoredImage:
@@ -106,5 +108,5 @@ def delete_image(filename: str | None) -> None:
 
 def is_stored_name(filename: str) -> bool:
     """True for names :func:`store_image` makes: 32 hex digits and a known extension (no paths)."""
-    stem, _, extension = filename.partition(".")
+    stem, _dot, extension = filename.partition(".")
     return len(stem) == 32 and all(c in "0123456789abcdef" for c in stem) and extension in MIMETYPES

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import _l
 
 
 def utcnow() -> datetime:
@@ -29,15 +30,16 @@ class ProposalStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        """The status in the request's language."""
+        return str(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    ProposalStatus.SUBMITTED: "Submitted",
-    ProposalStatus.WITHDRAWN: "Withdrawn",
-    ProposalStatus.FEASIBLE: "Feasible",
-    ProposalStatus.NOT_FEASIBLE: "Not feasible",
-    ProposalStatus.MERGED: "Merged",
+    ProposalStatus.SUBMITTED: _l("Submitted"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+    ProposalStatus.FEASIBLE: _l("Feasible"),
+    ProposalStatus.NOT_FEASIBLE: _l("Not feasible"),
+    ProposalStatus.MERGED: _l("Merged"),
 }
 STATUS_VALUES = tuple(status.value for status in ProposalStatus)
 
@@ -222,7 +224,7 @@ class StatusChange(db.Model):
 
     @property
     def to_label(self) -> str:
-        return STATUS_LABELS[ProposalStatus(self.to_status)]
+        return ProposalStatus(self.to_status).label
 
 
 class ExclusionGroup(db.Model):

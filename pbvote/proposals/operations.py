@@ -20,7 +20,8 @@ from sqlalchemy import and_, func, select
 from ..accounts.models import Role, User
 from ..content_languages.operations import writing_language
 from ..extensions import db
-from ..mail import external_url, send_mail
+from ..i18n import _, _l, _n
+from ..mail import external_url, in_language_of, send_mail
 from . import images, rounds_api
 from .models import (
     Coauthor,
@@ -43,6 +44,9 @@ PAGE_SIZE = 20
 
 # Statuses from which a proposal can still change: withdrawn and merged are final.
 OPEN_STATUSES = (ProposalStatus.SUBMITTED, ProposalStatus.FEASIBLE, ProposalStatus.NOT_FEASIBLE)
+
+#: Said when an invitation is opened or answered from an account with another address.
+WRONG_ADDRESS = _l("This invitation was sent to another email address. Sign in with that address to answer it.")
 
 
 class ProposalError(Exception):
@@ -90,52 +94,54 @@ def _validate(round_: Any, data: ProposalInput) -> dict[str, str]:
     """Field errors for ``data`` in ``round_`` (empty when valid)."""
     errors: dict[str, str] = {}
     if not data.title.strip():
-        errors["title"] = "Give your proposal a title."
+        errors["title"] = _("Give your proposal a title.")
     elif len(data.title.strip()) > 150:
-        errors["title"] = "Keep the title under 150 characters."
+        errors["title"] = _("Keep the title under 150 characters.")
     if not data.summary.strip():
-        errors["summary"] = "Summarise your proposal in a sentence or two."
+        errors["summary"] = _("Summarise your proposal in a sentence or two.")
     elif len(data.summary.strip()) > 500:
-        errors["summary"] = "Keep the summary under 500 characters."
+        errors["summary"] = _("Keep the summary under 500 characters.")
     if len(data.description) > 20_000:
-        errors["description"] = "Keep the description under 20,000 characters."
+        errors["description"] = _("Keep the description under 20,000 characters.")
     if len(data.location.strip()) > 200:
-        errors["location"] = "Keep the location under 200 characters."
+        errors["location"] = _("Keep the location under 200 characters.")
     items = data.cost_items
     if not items:
-        errors["cost_items"] = "List at least one cost item."
+        errors["cost_items"] = _("List at least one cost item.")
     elif len(items) > MAX_COST_ITEMS:
-        errors["cost_items"] = f"List at most {MAX_COST_ITEMS} cost items."
-    elif any(not description for description, _ in items):
-        errors["cost_items"] = "Describe every cost item."
-    elif any(len(description) > 200 for description, _ in items):
-        errors["cost_items"] = "Keep each cost item's description under 200 characters."
-    elif any(amount < 0 for _, amount in items):
-        errors["cost_items"] = "Amounts cannot be negative."
-    elif sum(amount for _, amount in items) > 10**15:
-        errors["cost_items"] = "That total is not realistic."
+        errors["cost_items"] = _n("List at most %(num)d cost item.", "List at most %(num)d cost items.", MAX_COST_ITEMS)
+    elif any(not description for description, _amount in items):
+        errors["cost_items"] = _("Describe every cost item.")
+    elif any(len(description) > 200 for description, _amount in items):
+        errors["cost_items"] = _("Keep each cost item's description under 200 characters.")
+    elif any(amount < 0 for _description, amount in items):
+        errors["cost_items"] = _("Amounts cannot be negative.")
+    elif sum(amount for _description, amount in items) > 10**15:
+        errors["cost_items"] = _("That total is not realistic.")
 
     districts = {d.id for d in rounds_api.districts(round_)}
     if data.district_id is not None and data.district_id not in districts:
-        errors["district_id"] = "Choose one of the round's districts."
+        errors["district_id"] = _("Choose one of the round's districts.")
     elif data.district_id is None and districts and rounds_api.requires_district(round_):
-        errors["district_id"] = "Choose the district your proposal is for."
+        errors["district_id"] = _("Choose the district your proposal is for.")
     categories = {c.id for c in rounds_api.categories(round_)}
     if data.category_id is not None and data.category_id not in categories:
-        errors["category_id"] = "Choose one of the round's categories."
+        errors["category_id"] = _("Choose one of the round's categories.")
 
     if "cost_items" not in errors and "district_id" not in errors and "category_id" not in errors:
-        total = sum(amount for _, amount in items)
+        total = sum(amount for _description, amount in items)
         budget = rounds_api.budget_for(round_, data.district_id, data.category_id)
         if budget is None:
-            errors["district_id"] = "No budget of this round covers that district and category."
+            errors["district_id"] = _("No budget of this round covers that district and category.")
         else:
             low, high = rounds_api.cost_bounds(budget)
             money = rounds_api.format_money
             if low is not None and total < low:
-                errors["cost_items"] = f"The total ({money(round_, total)}) is below the minimum of {money(round_, low)}."
+                errors["cost_items"] = _("The total (%(total)s) is below the minimum of %(minimum)s.",
+                                         total=money(round_, total), minimum=money(round_, low))
             elif high is not None and total > high:
-                errors["cost_items"] = f"The total ({money(round_, total)}) is above the maximum of {money(round_, high)}."
+                errors["cost_items"] = _("The total (%(total)s) is above the maximum of %(maximum)s.",
+                                         total=money(round_, total), maximum=money(round_, high))
     return errors
 
 
@@ -194,7 +200,7 @@ def _replace_items(proposal: Proposal, items: list[tuple[str, int]]) -> None:
     db.session.flush()
     for position, (description, amount) in enumerate(items, start=1):
         proposal.cost_items.append(CostItem(position=position, description=description, amount=amount))
-    proposal.total_cost = sum(amount for _, amount in items)
+    proposal.total_cost = sum(amount for _description, amount in items)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -209,7 +215,7 @@ def submit_proposal(round_: Any, author: User, data: ProposalInput) -> Proposal:
     data.cost_items = _clean_items(data.cost_items)
     errors = _validate(round_, data)
     if errors:
-        raise ProposalError("Please correct the marked fields.", errors)
+        raise ProposalError(_("Please correct the marked fields."), errors)
     proposal = Proposal(round_id=round_.id, author=author, status=ProposalStatus.SUBMITTED.value,
                         language=writing_language(author, round_))
     _apply(proposal, data)
@@ -238,19 +244,25 @@ def is_resident(user: Any, round_: Any) -> bool:
 def require_resident(round_: Any, user: User) -> None:
     """Raise :class:`ProposalForbidden` unless ``user`` is a resident of the round's organisation."""
     if not is_resident(user, round_):
-        raise ProposalForbidden(f"Only residents of {rounds_api.organisation_name(round_)} propose in this round.")
+        raise ProposalForbidden(_("Only residents of %(organisation)s propose in this round.",
+                                  organisation=rounds_api.organisation_name(round_)))
 
 
 def _store_image(data: bytes) -> str:
     try:
         return images.store_image(data).filename
     except images.ImageRejected as error:
-        raise ProposalError("Please correct the marked fields.", {"image": str(error)}) from None
+        raise ProposalError(_("Please correct the marked fields."), {"image": str(error)}) from None
+
+
+def _status(proposal: Proposal) -> str:
+    """The proposal's status as a word inside a sentence: "withdrawn"."""
+    return proposal.status_enum.label.lower()
 
 
 def require_author(proposal: Proposal, user: User) -> None:
     if not proposal.is_author(user):
-        raise ProposalForbidden("Only the proposal's authors can do that.")
+        raise ProposalForbidden(_("Only the proposal's authors can do that."))
 
 
 def edit_proposal(proposal: Proposal, editor: User, data: ProposalInput) -> ProposalRevision | None:
@@ -259,11 +271,11 @@ def edit_proposal(proposal: Proposal, editor: User, data: ProposalInput) -> Prop
     round_ = rounds_api.round_of(proposal)
     rounds_api.require(round_, "EDIT_PROPOSAL", ProposalError)
     if proposal.status_enum is not ProposalStatus.SUBMITTED:
-        raise ProposalError(f"A proposal that is {proposal.status_enum.label.lower()} can no longer be edited.")
+        raise ProposalError(_("A proposal that is %(status)s can no longer be edited.", status=_status(proposal)))
     data.cost_items = _clean_items(data.cost_items)
     errors = _validate(round_, data)
     if errors:
-        raise ProposalError("Please correct the marked fields.", errors)
+        raise ProposalError(_("Please correct the marked fields."), errors)
     before = _snapshot(proposal)
     old_image = proposal.image_filename
     _apply(proposal, data)
@@ -288,7 +300,7 @@ def withdraw_proposal(proposal: Proposal, user: User, reason: str = "") -> None:
     require_author(proposal, user)
     rounds_api.require(rounds_api.round_of(proposal), "WITHDRAW_PROPOSAL", ProposalError)
     if proposal.status_enum not in OPEN_STATUSES:
-        raise ProposalError(f"This proposal is already {proposal.status_enum.label.lower()}.")
+        raise ProposalError(_("This proposal is already %(status)s.", status=_status(proposal)))
     _set_status(proposal, ProposalStatus.WITHDRAWN, user, reason.strip() or None)
     _leave_exclusion_groups(proposal)
     db.session.flush()
@@ -315,17 +327,18 @@ def invite_coauthor(proposal: Proposal, inviter: User, email: str) -> Coauthor:
     require_author(proposal, inviter)
     rounds_api.require(rounds_api.round_of(proposal), "EDIT_PROPOSAL", ProposalError)
     if proposal.status_enum is not ProposalStatus.SUBMITTED:
-        raise ProposalError("Co-authors can only be invited while the proposal is open for edits.")
+        raise ProposalError(_("Co-authors can only be invited while the proposal is open for edits."))
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise ProposalError("Please correct the marked fields.", {"email": "Enter a valid email address."}) from None
+        raise ProposalError(_("Please correct the marked fields."), {"email": _("Enter a valid email address.")}) from None
     if email == proposal.author.email or any(
         c.email == email and c.status != CoauthorStatus.DECLINED.value for c in proposal.coauthors
     ):
-        raise ProposalError("Please correct the marked fields.", {"email": "That person is already invited or an author."})
+        raise ProposalError(_("Please correct the marked fields."), {"email": _("That person is already invited or an author.")})
     if len([c for c in proposal.coauthors if c.status != CoauthorStatus.DECLINED.value]) >= MAX_COAUTHORS:
-        raise ProposalError(f"A proposal can have at most {MAX_COAUTHORS} co-authors.")
+        raise ProposalError(_n("A proposal can have at most %(num)d co-author.", "A proposal can have at most %(num)d co-authors.",
+                                MAX_COAUTHORS))
     coauthor = next((c for c in proposal.coauthors if c.email == email), None)
     if coauthor is None:
         coauthor = Coauthor(email=email)
@@ -338,16 +351,18 @@ def invite_coauthor(proposal: Proposal, inviter: User, email: str) -> Coauthor:
     coauthor.invited_at = datetime.now(UTC)
     db.session.flush()
     link = external_url("proposals.show_invitation", token=invitation_token(coauthor))
-    send_mail(
-        to=email,
-        subject=f"Co-author the proposal “{proposal.title}”",
-        body=(
-            f"{inviter.display_name} invites you to co-author the proposal “{proposal.title}” on pbvote.\n\n"
-            f"Open this link to accept or decline (you need an account with this email address, {email}; "
-            f"you can create one on the way):\n\n{link}\n\n"
-            "The link works for 14 days. If you do not know this person, ignore this message."
-        ),
-    )
+    invitee = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    with in_language_of(invitee, rounds_api.organisation(rounds_api.round_of(proposal))):
+        paragraphs = (
+            _("%(inviter)s invites you to co-author the proposal “%(title)s” on pbvote.",
+              inviter=inviter.display_name, title=proposal.title),
+            _("Open this link to accept or decline (you need an account with this email address, %(email)s; "
+              "you can create one on the way):", email=email),
+            link,
+            _("The link works for 14 days. If you do not know this person, ignore this message."),
+        )
+        send_mail(to=email, subject=_("Co-author the proposal “%(title)s”", title=proposal.title),
+                  body="\n\n".join(paragraphs))
     return coauthor
 
 
@@ -356,16 +371,16 @@ def load_invitation(token: str) -> Coauthor:
     try:
         payload = _serializer().loads(token, max_age=INVITATION_MAX_AGE)
     except SignatureExpired:
-        raise InvitationInvalid("This invitation has expired; ask the author to invite you again.") from None
+        raise InvitationInvalid(_("This invitation has expired; ask the author to invite you again.")) from None
     except BadSignature:
-        raise InvitationInvalid("This invitation link is not valid.") from None
+        raise InvitationInvalid(_("This invitation link is not valid.")) from None
     if not isinstance(payload, dict):
-        raise InvitationInvalid("This invitation link is not valid.")
+        raise InvitationInvalid(_("This invitation link is not valid."))
     coauthor = db.session.get(Coauthor, payload.get("c")) if isinstance(payload.get("c"), int) else None
     if coauthor is None or coauthor.email != payload.get("e"):
-        raise InvitationInvalid("This invitation link is not valid.")
+        raise InvitationInvalid(_("This invitation link is not valid."))
     if coauthor.status != CoauthorStatus.INVITED.value:
-        raise InvitationInvalid("This invitation has already been answered.")
+        raise InvitationInvalid(_("This invitation has already been answered."))
     return coauthor
 
 
@@ -373,11 +388,9 @@ def respond_to_invitation(token: str, user: User, accept: bool) -> Coauthor:
     """Accept or decline an invitation; only the invited address's account may answer, and only once."""
     coauthor = load_invitation(token)
     if user.email.lower() != coauthor.email:
-        raise InvitationInvalid(
-            "This invitation was sent to another email address. Sign in with that address to answer it."
-        )
+        raise InvitationInvalid(str(WRONG_ADDRESS))
     if coauthor.proposal.author_id == user.id:
-        raise InvitationInvalid("You are already the author of this proposal.")
+        raise InvitationInvalid(_("You are already the author of this proposal."))
     if accept:
         round_ = rounds_api.round_of(coauthor.proposal)
         rounds_api.require(round_, "EDIT_PROPOSAL", ProposalError)
@@ -402,7 +415,7 @@ def is_reviewer(user: Any, round_: Any) -> bool:
 def _require_review(proposal: Proposal, reviewer: User) -> Any:
     round_ = rounds_api.round_of(proposal)
     if not is_reviewer(reviewer, round_):
-        raise ProposalForbidden("Only the council of this round's organisation reviews its proposals.")
+        raise ProposalForbidden(_("Only the council of this round's organisation reviews its proposals."))
     rounds_api.require(round_, "REVIEW_PROPOSAL", ProposalError)
     return round_
 
@@ -414,12 +427,12 @@ def review_proposal(proposal: Proposal, reviewer: User, feasible: bool, reason: 
     public history holds each decision once."""
     _require_review(proposal, reviewer)
     if proposal.status_enum not in OPEN_STATUSES:
-        raise ProposalError(f"A proposal that is {proposal.status_enum.label.lower()} cannot be reviewed.")
+        raise ProposalError(_("A proposal that is %(status)s cannot be reviewed.", status=_status(proposal)))
     reason = reason.strip()
     if not feasible and not reason:
-        raise ProposalError("Please correct the marked fields.", {"reason": "Explain publicly why it is not feasible."})
+        raise ProposalError(_("Please correct the marked fields."), {"reason": _("Explain publicly why it is not feasible.")})
     if len(reason) > 2000:
-        raise ProposalError("Please correct the marked fields.", {"reason": "Keep the reason under 2,000 characters."})
+        raise ProposalError(_("Please correct the marked fields."), {"reason": _("Keep the reason under 2,000 characters.")})
     status = ProposalStatus.FEASIBLE if feasible else ProposalStatus.NOT_FEASIBLE
     if proposal.status == status.value and (proposal.status_reason or "") == reason:
         return False
@@ -437,10 +450,10 @@ def revise_cost(proposal: Proposal, reviewer: User, items: Sequence[tuple[str, i
     """The council replaces the cost items (e.g. after a quote); kept as a revision with its reason."""
     round_ = _require_review(proposal, reviewer)
     if proposal.status_enum not in OPEN_STATUSES:
-        raise ProposalError(f"A proposal that is {proposal.status_enum.label.lower()} cannot be revised.")
+        raise ProposalError(_("A proposal that is %(status)s cannot be revised.", status=_status(proposal)))
     reason = reason.strip()
     if not reason:
-        raise ProposalError("Please correct the marked fields.", {"reason": "Explain why the cost changes."})
+        raise ProposalError(_("Please correct the marked fields."), {"reason": _("Explain why the cost changes.")})
     data = ProposalInput(
         title=proposal.title,
         summary=proposal.summary,
@@ -452,12 +465,12 @@ def revise_cost(proposal: Proposal, reviewer: User, items: Sequence[tuple[str, i
     )
     errors = {k: v for k, v in _validate(round_, data).items() if k == "cost_items"}
     if errors:
-        raise ProposalError("Please correct the marked fields.", errors)
+        raise ProposalError(_("Please correct the marked fields."), errors)
     before = _snapshot(proposal)
     _replace_items(proposal, data.cost_items)
     changes = _diff(before, _snapshot(proposal))
     if not changes:
-        raise ProposalError("The cost items are unchanged.")
+        raise ProposalError(_("The cost items are unchanged."))
     revision = _add_revision(proposal, RevisionKind.COST_REVISED, reviewer, changes, reason)
     db.session.flush()
     return revision
@@ -468,15 +481,16 @@ def merge_proposals(source: Proposal, target: Proposal, reviewer: User, reason: 
     authors of both are told by mail. Proposals merged into ``source`` before now point to ``target``."""
     round_ = _require_review(source, reviewer)
     if target.round_id != source.round_id:
-        raise ProposalError("Only proposals of the same round can be merged.")
+        raise ProposalError(_("Only proposals of the same round can be merged."))
     if target.id == source.id:
-        raise ProposalError("Choose another proposal to merge into.")
+        raise ProposalError(_("Choose another proposal to merge into."))
     for proposal in (source, target):
         if proposal.status_enum not in OPEN_STATUSES:
-            raise ProposalError(f"“{proposal.title}” is {proposal.status_enum.label.lower()} and cannot be merged.")
+            raise ProposalError(_("“%(title)s” is %(status)s and cannot be merged.", title=proposal.title,
+                                   status=_status(proposal)))
     reason = reason.strip()
     if not reason:
-        raise ProposalError("Please correct the marked fields.", {"reason": "Explain publicly why these are duplicates."})
+        raise ProposalError(_("Please correct the marked fields."), {"reason": _("Explain publicly why these are duplicates.")})
     _set_status(source, ProposalStatus.MERGED, reviewer, reason)
     source.merged_into_id = target.id
     for earlier in db.session.scalars(select(Proposal).where(Proposal.merged_into_id == source.id)):
@@ -484,17 +498,21 @@ def merge_proposals(source: Proposal, target: Proposal, reviewer: User, reason: 
     _leave_exclusion_groups(source)
     db.session.flush()
     target_link = external_url("proposals.show_proposal", proposal_id=target.id)
-    recipients = {user.email for user in authors_of(source) + authors_of(target)}
-    for email in sorted(recipients):
-        send_mail(
-            to=email,
-            subject=f"Proposals merged: “{source.title}” → “{target.title}”",
-            body=(
-                f"The council of {rounds_api.round_name(round_)} merged the proposal “{source.title}” into "
-                f"“{target.title}” because they describe the same project.\n\nReason: {reason}\n\n"
-                f"The merged proposal continues here:\n{target_link}\n"
-            ),
-        )
+    recipients = {user.email: user for user in authors_of(source) + authors_of(target)}
+    for email, user in sorted(recipients.items()):
+        with in_language_of(user, rounds_api.organisation(round_)):
+            paragraphs = (
+                _("The council of %(round)s merged the proposal “%(source)s” into “%(target)s” because they "
+                  "describe the same project.", round=rounds_api.round_name(round_), source=source.title,
+                  target=target.title),
+                _("Reason: %(reason)s", reason=reason),
+                _("The merged proposal continues here:") + "\n" + target_link + "\n",
+            )
+            send_mail(
+                to=email,
+                subject=_("Proposals merged: “%(source)s” → “%(target)s”", source=source.title, target=target.title),
+                body="\n\n".join(paragraphs),
+            )
 
 
 def authors_of(proposal: Proposal) -> list[User]:
@@ -505,19 +523,20 @@ def authors_of(proposal: Proposal) -> list[User]:
 def create_exclusion_group(round_: Any, reviewer: User, proposals: Sequence[Proposal], name: str) -> ExclusionGroup:
     """Mark ``proposals`` mutually exclusive (at most one can be funded), e.g. competing for one site."""
     if not is_reviewer(reviewer, round_):
-        raise ProposalForbidden("Only the council of this round's organisation reviews its proposals.")
+        raise ProposalForbidden(_("Only the council of this round's organisation reviews its proposals."))
     rounds_api.require(round_, "REVIEW_PROPOSAL", ProposalError)
     name = name.strip()
     if not name or len(name) > 200:
-        raise ProposalError("Please correct the marked fields.", {"name": "Name the group (e.g. the site), under 200 characters."})
+        raise ProposalError(_("Please correct the marked fields."), {"name": _("Name the group (e.g. the site), under 200 characters.")})
     unique = {p.id: p for p in proposals}
     if len(unique) < 2:
-        raise ProposalError("Please correct the marked fields.", {"proposal_ids": "Choose at least two proposals."})
+        raise ProposalError(_("Please correct the marked fields."), {"proposal_ids": _("Choose at least two proposals.")})
     for proposal in unique.values():
         if proposal.round_id != round_.id:
-            raise ProposalError("Only proposals of this round can be grouped.")
+            raise ProposalError(_("Only proposals of this round can be grouped."))
         if proposal.status_enum not in OPEN_STATUSES:
-            raise ProposalError(f"“{proposal.title}” is {proposal.status_enum.label.lower()} and cannot be grouped.")
+            raise ProposalError(_("“%(title)s” is %(status)s and cannot be grouped.", title=proposal.title,
+                                   status=_status(proposal)))
     group = ExclusionGroup(round_id=round_.id, name=name, created_by_id=reviewer.id)
     group.members = [ExclusionMember(proposal_id=pid) for pid in sorted(unique)]
     db.session.add(group)
@@ -528,7 +547,7 @@ def create_exclusion_group(round_: Any, reviewer: User, proposals: Sequence[Prop
 def delete_exclusion_group(group: ExclusionGroup, reviewer: User) -> None:
     round_ = rounds_api.get_round(group.round_id)
     if not is_reviewer(reviewer, round_):
-        raise ProposalForbidden("Only the council of this round's organisation reviews its proposals.")
+        raise ProposalForbidden(_("Only the council of this round's organisation reviews its proposals."))
     rounds_api.require(round_, "REVIEW_PROPOSAL", ProposalError)
     db.session.delete(group)
     db.session.flush()
@@ -621,11 +640,11 @@ def can_review(user: Any, proposal: Proposal) -> bool:
 
 
 SORTS = {
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "discussed": "Most discussed",
-    "cost_low": "Cost: low to high",
-    "cost_high": "Cost: high to low",
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "discussed": _l("Most discussed"),
+    "cost_low": _l("Cost: low to high"),
+    "cost_high": _l("Cost: high to low"),
 }
 
 

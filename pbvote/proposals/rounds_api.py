@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..accounts.models import Organisation
 from ..extensions import db
 from ..rounds import lifecycle, money
 from ..rounds import operations as round_operations
@@ -32,6 +33,11 @@ def organisation_id(round_: Round) -> int:
 
 def organisation_name(round_: Round) -> str:
     return round_.organisation.name
+
+
+def organisation(round_: Round) -> Organisation:
+    """The round's organisation (mail about the round falls back to its default language)."""
+    return round_.organisation
 
 
 def round_name(round_: Round) -> str:

@@ -20,6 +20,7 @@ from ..access import public, role_required, signed_in
 from ..accounts.models import Role
 from ..database import write_transaction
 from ..extensions import db, limiter
+from ..i18n import _
 from ..mail import MailError
 from . import images, operations, rounds_api
 from .forms import (
@@ -265,7 +266,8 @@ def submit_proposal(round_id: int):
             except ProposalError as error:
                 _apply_errors(form, error)
             else:
-                flash("Your proposal is submitted. You can invite co-authors and edit it until the phase ends.", "success")
+                flash(_("Your proposal is submitted. You can invite co-authors and edit it until the phase ends."),
+                      "success")
                 return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id), code=303)
     form.pad_cost_items()
     return render_template(
@@ -285,7 +287,7 @@ def edit_proposal(proposal_id: int):
     _require_author(proposal)
     round_ = rounds_api.round_of(proposal)
     if not operations.can_edit(current_user, proposal):
-        flash("This proposal can no longer be edited.", "error")
+        flash(_("This proposal can no longer be edited."), "error")
         return redirect(url_for("proposals.show_proposal", proposal_id=proposal.id), code=303)
     if request.method == "POST":
         form = _proposal_form(round_)
@@ -300,7 +302,7 @@ def edit_proposal(proposal_id: int):
             except ProposalError as error:
                 _apply_errors(form, error)
             else:
-                flash("Your changes are saved." if revision else "Nothing changed.", "success")
+                flash(_("Your changes are saved.") if revision else _("Nothing changed."), "success")
                 return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id), code=303)
         proposal = db.session.get(Proposal, proposal_id)
         form.pad_cost_items()
@@ -338,7 +340,7 @@ def withdraw_proposal(proposal_id: int):
         except ProposalError as error:
             flash(error.message, "error")
         else:
-            flash("Your proposal is withdrawn; it will not go on the ballot.", "success")
+            flash(_("Your proposal is withdrawn; it will not go on the ballot."), "success")
         return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id), code=303)
     return render_template(
         "proposals/withdraw.html", form=form, proposal=proposal, round=rounds_api.round_of(proposal),
@@ -374,9 +376,9 @@ def invite_coauthor(proposal_id: int):
         except ProposalError as error:
             _apply_errors(form, error)
         except MailError:
-            form.form_errors.append("The invitation could not be mailed just now; please try again later.")
+            form.form_errors.append(_("The invitation could not be mailed just now; please try again later."))
         else:
-            flash(f"Invitation sent to {email}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=email), "success")
             return redirect(url_for("proposals.invite_coauthor", proposal_id=proposal_id), code=303)
         proposal = db.session.get(Proposal, proposal_id)
     return render_template(
@@ -393,7 +395,7 @@ def show_invitation(token: str):
     except operations.InvitationInvalid as invalid:
         coauthor, error = None, invalid.message
     if coauthor is not None and coauthor.email != current_user.email.lower():
-        error = "This invitation was sent to another email address. Sign in with that address to answer it."
+        error = str(operations.WRONG_ADDRESS)
     return render_template(
         "proposals/invitation.html", coauthor=coauthor, error=error, token=token, form=AnswerInvitationForm()
     )
@@ -409,7 +411,7 @@ def answer_invitation(token: str):
     elif "decline" in request.form:
         accept = False
     else:
-        flash("Choose whether to accept or decline the invitation.", "error")
+        flash(_("Choose whether to accept or decline the invitation."), "error")
         return redirect(url_for("proposals.show_invitation", token=token), code=303)
     try:
         with write_transaction():
@@ -419,9 +421,9 @@ def answer_invitation(token: str):
         flash(error.message, "error")
         return redirect(url_for("proposals.show_invitation", token=token), code=303)
     if accept:
-        flash("You are now a co-author of this proposal and can edit it.", "success")
+        flash(_("You are now a co-author of this proposal and can edit it."), "success")
         return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id), code=303)
-    flash("You declined the invitation.", "info")
+    flash(_("You declined the invitation."), "info")
     return redirect(url_for("core.show_home"), code=303)
 
 
@@ -435,7 +437,7 @@ def _merge_form(proposal: Proposal, **kwargs) -> MergeForm:
     candidates = operations.list_proposals(
         rounds_api.round_of(proposal), ProposalQuery(sort="oldest"), page_size=1000
     ).items
-    form.target_id.choices = [SelectChoice("", "Choose the proposal to keep")] + [
+    form.target_id.choices = [SelectChoice("", _("Choose the proposal to keep"))] + [
         SelectChoice(p.id, f"#{p.id} {p.title}") for p in candidates
         if p.id != proposal.id and p.status_enum in operations.OPEN_STATUSES
     ]
@@ -478,8 +480,8 @@ def review_proposal(proposal_id: int):
         except ProposalError as error:
             _apply_errors(form, error)
         else:
-            flash("The decision is recorded and public." if recorded else
-                  "The proposal already had this decision with this reason: nothing changed.", "success")
+            flash(_("The decision is recorded and public.") if recorded else
+                  _("The proposal already had this decision with this reason: nothing changed."), "success")
             return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id), code=303)
         proposal = db.session.get(Proposal, proposal_id)
     return _render_review(proposal, review_form=form if request.method == "POST" else None)
@@ -501,7 +503,7 @@ def revise_cost(proposal_id: int):
         except ProposalError as error:
             _apply_errors(form, error)
         else:
-            flash("The cost is revised; the change and its reason are in the proposal's history.", "success")
+            flash(_("The cost is revised; the change and its reason are in the proposal's history."), "success")
             return redirect(url_for("proposals.show_proposal", proposal_id=proposal_id), code=303)
         proposal = db.session.get(Proposal, proposal_id)
     form.pad_cost_items()
@@ -515,7 +517,7 @@ def merge_proposal(proposal_id: int):
     if form.validate():
         target = db.session.get(Proposal, form.target_id.data) if form.target_id.data else None
         if target is None:
-            form.target_id.errors = list(form.target_id.errors) + ["Choose the proposal to keep."]
+            form.target_id.errors = list(form.target_id.errors) + [_("Choose the proposal to keep.")]
         else:
             try:
                 with write_transaction():
@@ -529,9 +531,11 @@ def merge_proposal(proposal_id: int):
             except ProposalError as error:
                 _apply_errors(form, error)
             except MailError:
-                form.form_errors.append("The authors could not be mailed just now; nothing was merged. Try again later.")
+                form.form_errors.append(
+                    _("The authors could not be mailed just now; nothing was merged. Try again later.")
+                )
             else:
-                flash("The proposals are merged and their authors informed.", "success")
+                flash(_("The proposals are merged and their authors informed."), "success")
                 return redirect(url_for("proposals.show_proposal", proposal_id=target_id), code=303)
         proposal = db.session.get(Proposal, proposal_id)
     return _render_review(proposal, merge_form=form)
@@ -561,7 +565,7 @@ def list_exclusion_groups(round_id: int):
         except ProposalError as error:
             _apply_errors(form, error)
         else:
-            flash("The proposals are now mutually exclusive: at most one of them can be funded.", "success")
+            flash(_("The proposals are now mutually exclusive: at most one of them can be funded."), "success")
             return redirect(url_for("proposals.list_exclusion_groups", round_id=round_id), code=303)
         round_ = rounds_api.get_round(round_id)
     return render_template(
@@ -589,7 +593,7 @@ def delete_exclusion_group(group_id: int):
     except ProposalError as error:
         flash(error.message, "error")
     else:
-        flash("The exclusion group is removed.", "success")
+        flash(_("The exclusion group is removed."), "success")
     return redirect(url_for("proposals.list_exclusion_groups", round_id=round_id), code=303)
 
 

@@ -2,10 +2,13 @@
 
 from flask import Blueprint
 
+from ..tally.explain import use_translations
 from . import views
 
 bp = Blueprint("results", __name__)
 bp.app_context_processor(views.template_helpers)
+# Pages say rules and traces in the visitor's language; the tally itself knows nothing of Flask.
+bp.record_once(lambda state: use_translations(views.request_translations))
 
 ROUND = "/rounds/<int(max=2147483647):round_id>"
 

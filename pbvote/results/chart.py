@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..text import counted
-from .operations import BudgetResults
+from ..i18n import _, _n
+from .operations import BudgetResults, ProjectResult
 
 BAR_HEIGHT = 22
 GAP = 8
@@ -40,6 +40,17 @@ def chart_for(view: BudgetResults) -> Chart:
     bars = [Bar(p.title, p.votes, p.funded, i * (BAR_HEIGHT + GAP), round(BAR_AREA * p.votes / top))
             for i, p in enumerate(projects)]
     funded = sum(1 for p in projects if p.funded)
-    summary = (f"Votes per project in {view.budget.name}: {counted(len(projects), 'project')}, {funded} funded. "
-               + "; ".join(f"{p.title}: {counted(p.votes, 'vote')}{', funded' if p.funded else ''}" for p in projects))
+    summary = " ".join([
+        _n("Votes per project in %(budget)s: %(num)s project, %(funded)s funded.",
+           "Votes per project in %(budget)s: %(num)s projects, %(funded)s funded.",
+           len(projects), budget=view.budget.name, funded=funded),
+        "; ".join(_bar_words(p) for p in projects),
+    ])
     return Chart(bars, max(len(bars) * (BAR_HEIGHT + GAP), BAR_HEIGHT), WIDTH, LABEL_WIDTH, summary)
+
+
+def _bar_words(project: ProjectResult) -> str:
+    votes = _n("%(num)s vote", "%(num)s votes", project.votes)
+    if project.funded:
+        return _("%(project)s: %(votes)s, funded", project=project.title, votes=votes)
+    return _("%(project)s: %(votes)s", project=project.title, votes=votes)

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from .. import __version__
 from ..audit.keys import public_key_hex
 from ..extensions import db
+from ..i18n import _, _l, _n
 from ..rounds import lifecycle
 from ..rounds.events import EventKind, append_event
 from ..rounds.lifecycle import Action, RoundError, require_action
@@ -24,7 +25,7 @@ from ..rounds.operations import transition_round
 from ..rounds.voters import voter_record
 from ..safecsv import csv_bytes
 from ..tally import Election, RuleError, compute, jsonable, load_rules
-from ..text import counted
+from ..tally.explain import reason_in_words
 from ..voting.models import Ballot
 from .adapter import election_for_budget, money_scale, rule_params_for_budget
 from .models import TallyResult
@@ -116,7 +117,7 @@ def publish_results(round_: Round, actor: Any, *, bundle_public: bool) -> Round:
     require_action(round_, Action.PUBLISH, ResultsError)
     results = [result for _, result in results_for_round(round_)]
     if any(result is None for result in results):
-        raise ResultsError("Every budget must be tallied before the results are published.")
+        raise ResultsError(_("Every budget must be tallied before the results are published."))
     append_event(round_, RESULTS_PUBLISHED, actor, _publication_payload(round_, results, bundle_public))
     transition_round(round_, RoundState.PUBLISHED, actor, reason="publish")
     return round_
@@ -219,6 +220,10 @@ def _amount(value: Any) -> Fraction:
     return Fraction(str(value))
 
 
+#: How the results page names the trace's other steps.
+STEP_NAMES = {"stop": _l("Stop"), "compare": _l("Comparison"), "budget": _l("Budget")}
+
+
 def step_in_words(step: dict[str, Any], names: dict[str, str], currency: str, scale: int = 1) -> str:
     """One step of the stored trace in plain words, with money in the round's currency (the trace's amounts
     are money units of ``scale`` minor units each)."""
@@ -226,27 +231,40 @@ def step_in_words(step: dict[str, Any], names: dict[str, str], currency: str, sc
     def _money(value: Any, currency: str) -> str:
         return format_money(round(_amount(value) * scale), currency)
 
-    title = names.get(str(step.get("project")), f"project {step.get('project')}")
+    title = names.get(str(step.get("project"))) or _("project %(id)s", id=step.get("project"))
     details = step.get("details") or {}
-    cost = step.get("cost")
+    cost = _money(step.get("cost"), currency) if step.get("cost") is not None else ""
+    reason = reason_in_words(step.get("reason") or "")
     if step["action"] == "select":
         if "price_per_voter" in details:
-            return (f"Funded: {title} — {counted(details['supporters'], 'voter')} paid "
-                    f"{_money(details['price_per_voter'], currency)} each for its {_money(cost, currency)}.")
+            supporters = details["supporters"]
+            return _n("Funded: %(project)s — %(num)s voter paid %(price)s each for its %(cost)s.",
+                      "Funded: %(project)s — %(num)s voters paid %(price)s each for its %(cost)s.",
+                      supporters, project=title,
+                      price=_money(details["price_per_voter"], currency), cost=cost)
         if "supporters" in details:
-            return f"Funded: {title} — its {counted(details['supporters'], 'supporter')} shared its {_money(cost, currency)}."
+            supporters = details["supporters"]
+            return _n("Funded: %(project)s — its %(num)s supporter shared its %(cost)s.",
+                      "Funded: %(project)s — its %(num)s supporters shared its %(cost)s.",
+                      supporters, project=title, cost=cost)
         left = details.get("remaining_after")
-        return (f"Funded: {title} ({counted(step.get('support') or 0, 'vote')}) costs {_money(cost, currency)}"
-                + (f"; {_money(left, currency)} left." if left is not None else "."))
+        votes = _n("%(num)s vote", "%(num)s votes", step.get("support") or 0)
+        if left is None:
+            return _("Funded: %(project)s (%(votes)s) costs %(cost)s.", project=title, votes=votes, cost=cost)
+        return _("Funded: %(project)s (%(votes)s) costs %(cost)s; %(left)s left.", project=title, votes=votes,
+                 cost=cost, left=_money(left, currency))
     if step.get("reason") in ("over-budget", "stop") and "remaining_before" in details:
-        return (f"Skipped: {title} costs {_money(cost, currency)}, only "
-                f"{_money(details['remaining_before'], currency)} left.")
+        return _("Skipped: %(project)s costs %(cost)s, only %(left)s left.", project=title, cost=cost,
+                 left=_money(details["remaining_before"], currency))
     if step["action"] == "skip":
-        return f"Skipped: {title} — {step.get('reason') or 'not funded'}."
+        return _("Skipped: %(project)s — %(reason)s.", project=title, reason=reason or _("not funded"))
     if step["action"] == "budget" and "per_voter_budget" in details:
-        return (f"Each voter's equal share was set to {_money(details['per_voter_budget'], currency)}: "
-                f"{step.get('reason') or ''}".rstrip(": ") + ".")
-    return f"{step['action'].capitalize()}: {step.get('reason') or ''}".rstrip(": ") + "."
+        share = _money(details["per_voter_budget"], currency)
+        if reason:
+            return _("Each voter's equal share was set to %(share)s: %(reason)s.", share=share, reason=reason)
+        return _("Each voter's equal share was set to %(share)s.", share=share)
+    action = str(STEP_NAMES[step["action"]]) if step["action"] in STEP_NAMES else step["action"].capitalize()
+    return f"{action}: {reason}." if reason else f"{action}."
 
 
 # --------------------------------------------------------------------------------------------------------------

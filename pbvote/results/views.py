@@ -7,13 +7,27 @@ Views never compute an allocation themselves: they call :mod:`.operations`, whic
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from gettext import NullTranslations
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_translations
 from flask_login import current_user
 
 from ..access import public, role_required
 from ..accounts.models import Role
 from ..database import write_transaction
 from ..extensions import db
+from ..i18n import _
 from ..rounds import lifecycle
 from ..rounds.models import Budget, Round
 from ..rounds.operations import organisation_id_of_round
@@ -29,6 +43,12 @@ SEE_OTHER = 303
 def template_helpers() -> dict:
     """For the round page: ``round_publication(round)`` (None until published)."""
     return {"round_publication": operations.publication_of}
+
+
+def request_translations() -> NullTranslations:
+    """The catalogue the tally's explanations (:mod:`pbvote.tally.explain`) are said with: the request's
+    language; English outside a request (commands, stored text)."""
+    return get_translations() if has_request_context() else NullTranslations()
 
 
 def _is_council(round_: Round) -> bool:
@@ -104,7 +124,7 @@ def publish_results(round_id: int):
     except ResultsError as error:
         flash(str(error), "error")
         return redirect(url_for("results.show_results", round_id=round_.id), code=SEE_OTHER)
-    flash("The results are published.", "success")
+    flash(_("The results are published."), "success")
     return redirect(url_for("results.show_results", round_id=round_id), code=SEE_OTHER)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import _, _l
 from .models import Round, RoundEvent, as_utc, utcnow
 from .money import format_money
 
@@ -55,6 +56,40 @@ class EventKind:
     COMMENT_RESTORED = "comment_restored"
     COMMENT_HIDING_UPHELD = "comment_hiding_upheld"
     AUTHOR_BLOCKED = "author_blocked"
+
+
+#: What the log page says for each kind (the kind itself, stored and hashed, stays as it is).
+EVENT_KIND_LABELS = {
+    EventKind.ROUND_CREATED: _l("round created"),
+    EventKind.ROUND_IMPORTED: _l("round imported"),
+    EventKind.SETTINGS_CHANGED: _l("settings changed"),
+    EventKind.SCHEDULE_CHANGED: _l("schedule changed"),
+    EventKind.BALLOT_SETTINGS_CHANGED: _l("ballot settings changed"),
+    EventKind.BUDGET_ADDED: _l("budget added"),
+    EventKind.BUDGET_REMOVED: _l("budget removed"),
+    EventKind.VOTERS_CHANGED: _l("voters changed"),
+    EventKind.VOTER_ROLL_IMPORTED: _l("voter roll imported"),
+    EventKind.VOTER_CODES_GENERATED: _l("voter codes generated"),
+    EventKind.TRANSITION: _l("transition"),
+    EventKind.VOTING_CLOSED: _l("voting closed"),
+    EventKind.TALLIED: _l("tallied"),
+    EventKind.PAPER_ENTRY_RECORDED: _l("paper entry recorded"),
+    EventKind.PAPER_BALLOT_COUNTED: _l("paper ballot counted"),
+    EventKind.PAPER_BALLOT_MISMATCHED: _l("paper ballot mismatched"),
+    EventKind.PAPER_BALLOT_DISCARDED: _l("paper ballot discarded"),
+    EventKind.COMMENT_AUTO_HIDDEN: _l("comment auto hidden"),
+    EventKind.COMMENT_APPROVED: _l("comment approved"),
+    EventKind.COMMENT_HIDDEN: _l("comment hidden"),
+    EventKind.COMMENT_RESTORED: _l("comment restored"),
+    EventKind.COMMENT_HIDING_UPHELD: _l("comment hiding upheld"),
+    EventKind.AUTHOR_BLOCKED: _l("author blocked"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """An event kind in words, in the request's language: ``"budget_added"`` → ``"budget added"``."""
+    label = EVENT_KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind.replace("_", " ")
 
 
 def _timestamp(moment: datetime) -> str:
@@ -150,11 +185,12 @@ def verify_chain(round_id: int) -> ChainReport:
     for expected_sequence, event in enumerate(events, start=1):
         problem = ""
         if event.sequence != expected_sequence:
-            problem = f"sequence {event.sequence} where {expected_sequence} was expected (an event is missing)"
+            problem = _("sequence %(sequence)s where %(expected)s was expected (an event is missing)",
+                        sequence=event.sequence, expected=expected_sequence)
         elif event.previous_hash != previous_hash:
-            problem = "its previous-hash does not match the hash of the event before it"
+            problem = _("its previous-hash does not match the hash of the event before it")
         elif compute_hash(canonical_fields(event), previous_hash) != event.hash:
-            problem = "its contents do not match its hash (it was changed after it was written)"
+            problem = _("its contents do not match its hash (it was changed after it was written)")
         if problem:
             return ChainReport(round_id, len(events), event.sequence, event.id, problem)
         previous_hash = event.hash
@@ -174,11 +210,11 @@ def describe_payload(payload: dict[str, Any], currency: str) -> str:
                 return f"{value_text(key, value['from'])} → {value_text(key, value['to'])}"
             return "; ".join(f"{name.replace('_', ' ')}: {value_text(name, item)}" for name, item in value.items())
         if isinstance(value, list):
-            return ", ".join(value_text(key, item) for item in value) or "none"
+            return ", ".join(value_text(key, item) for item in value) or _("none")
         if value is None or value == "":
-            return "none"
+            return _("none")
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return _("yes") if value else _("no")
         if key in MONEY_KEYS and isinstance(value, int):
             return format_money(value, currency)
         return str(value)

@@ -17,7 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from .models import PHASE_STATES, BallotType, BudgetScope
+from ..i18n import DEFAULT_LOCALE, LANGUAGES, _, _l, number
+from .models import PHASE_STATES, STATE_LABELS, BallotType, BudgetScope
 from .money import CURRENCIES
 from .operations import MAX_BALLOT_PROJECTS, MAX_POINTS, schedule_year_error
 
@@ -36,12 +37,17 @@ def _optional_int(value):
         return None
 
 
+#: WTForms fills in %(min)s and %(max)s.
+BETWEEN = _l("Enter a number between %(min)s and %(max)s.")
+AT_MOST = _l("At most %(max)s characters.")
+
+
 def _projects(low: int) -> NumberRange:
-    return NumberRange(low, MAX_BALLOT_PROJECTS, message=f"Enter a number between {low} and {MAX_BALLOT_PROJECTS:,}.")
+    return NumberRange(low, MAX_BALLOT_PROJECTS, message=BETWEEN)
 
 
 def _points(low: int) -> NumberRange:
-    return NumberRange(low, MAX_POINTS, message=f"Enter a number between {low} and {MAX_POINTS:,}.")
+    return NumberRange(low, MAX_POINTS, message=BETWEEN)
 
 
 def _schedule_years(form, field) -> None:
@@ -57,66 +63,66 @@ def lines(text: str | None) -> list[str]:
 
 class RoundForm(FlaskForm):
     name = StringField(
-        "Name", filters=[_strip],
-        validators=[InputRequired(message="Give the round a name."), Length(max=150, message="At most 150 characters.")],
+        _l("Name"), filters=[_strip],
+        validators=[InputRequired(message=_l("Give the round a name.")), Length(max=150, message=AT_MOST)],
     )
     description = TextAreaField(
-        "Description", filters=[_strip], validators=[Length(max=10_000, message="At most 10,000 characters.")]
+        _l("Description"), filters=[_strip], validators=[Length(max=10_000, message=AT_MOST)]
     )
-    currency = SelectField("Currency", choices=[SelectChoice(code, code) for code in sorted(CURRENCIES)], default="EUR")
+    currency = SelectField(_l("Currency"), choices=[SelectChoice(code, code) for code in sorted(CURRENCIES)], default="EUR")
     timezone = StringField(
-        "Time zone", filters=[_strip], default="Europe/Amsterdam",
-        validators=[InputRequired(message="Enter a time zone, like Europe/Amsterdam.")],
+        _l("Time zone"), filters=[_strip], default="Europe/Amsterdam",
+        validators=[InputRequired(message=_l("Enter a time zone, like Europe/Amsterdam."))],
     )
-    districts = TextAreaField("Districts", filters=[_strip])
-    categories = TextAreaField("Categories", filters=[_strip])
-    open_registration = BooleanField("Residents may register to vote themselves (choosing their district)")
+    districts = TextAreaField(_l("Districts"), filters=[_strip])
+    categories = TextAreaField(_l("Categories"), filters=[_strip])
+    open_registration = BooleanField(_l("Residents may register to vote themselves (choosing their district)"))
 
 
 class BudgetForm(FlaskForm):
     name = StringField(
-        "Name", filters=[_strip],
-        validators=[InputRequired(message="Give the budget a name."), Length(max=150, message="At most 150 characters.")],
+        _l("Name"), filters=[_strip],
+        validators=[InputRequired(message=_l("Give the budget a name.")), Length(max=150, message=AT_MOST)],
     )
     scope = RadioField(
-        "Covers",
-        choices=[SelectChoice(BudgetScope.CITYWIDE.value, "The whole area"), SelectChoice(BudgetScope.DISTRICT.value, "One district"),
-                 SelectChoice(BudgetScope.CATEGORY.value, "One category")],
+        _l("Covers"),
+        choices=[SelectChoice(BudgetScope.CITYWIDE.value, _l("The whole area")), SelectChoice(BudgetScope.DISTRICT.value, _l("One district")),
+                 SelectChoice(BudgetScope.CATEGORY.value, _l("One category"))],
         default=BudgetScope.CITYWIDE.value,
     )
-    district_id = SelectField("District", coerce=_optional_int, validate_choice=False)
-    category_id = SelectField("Category", coerce=_optional_int, validate_choice=False)
-    amount = StringField("Amount", filters=[_strip], validators=[InputRequired(message="Enter the budget's amount.")])
-    min_project_cost = StringField("Minimum project cost", filters=[_strip], default="0")
-    max_project_cost = StringField("Maximum project cost", filters=[_strip])
+    district_id = SelectField(_l("District"), coerce=_optional_int, validate_choice=False)
+    category_id = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False)
+    amount = StringField(_l("Amount"), filters=[_strip], validators=[InputRequired(message=_l("Enter the budget's amount."))])
+    min_project_cost = StringField(_l("Minimum project cost"), filters=[_strip], default="0")
+    max_project_cost = StringField(_l("Maximum project cost"), filters=[_strip])
 
 
 class BallotForm(FlaskForm):
     ballot_type = RadioField(
-        "Ballot type",
+        _l("Ballot type"),
         choices=[
-            SelectChoice(BallotType.APPROVAL.value, "Approval — tick the projects you support"),
-            SelectChoice(BallotType.RANKED.value, "Ranked — put projects in order of preference"),
-            SelectChoice(BallotType.KNAPSACK.value, "Knapsack — pick projects that fit within the budget"),
-            SelectChoice(BallotType.POINTS.value, "Points — share out a number of points"),
+            SelectChoice(BallotType.APPROVAL.value, _l("Approval — tick the projects you support")),
+            SelectChoice(BallotType.RANKED.value, _l("Ranked — put projects in order of preference")),
+            SelectChoice(BallotType.KNAPSACK.value, _l("Knapsack — pick projects that fit within the budget")),
+            SelectChoice(BallotType.POINTS.value, _l("Points — share out a number of points")),
         ],
-        validators=[InputRequired(message="Choose a ballot type.")],
+        validators=[InputRequired(message=_l("Choose a ballot type."))],
     )
-    min_picks = IntegerField("Approval: fewest projects to tick", validators=[Optional(), _projects(0)])
-    max_picks = IntegerField("Approval: most projects to tick", validators=[Optional(), _projects(1)])
-    min_ranks = IntegerField("Ranked: fewest projects to rank", validators=[Optional(), _projects(1)])
-    max_ranks = IntegerField("Ranked: most projects to rank", validators=[Optional(), _projects(1)])
-    points_per_rank = StringField("Ranked: points per rank, first rank first", filters=[_strip])
+    min_picks = IntegerField(_l("Approval: fewest projects to tick"), validators=[Optional(), _projects(0)])
+    max_picks = IntegerField(_l("Approval: most projects to tick"), validators=[Optional(), _projects(1)])
+    min_ranks = IntegerField(_l("Ranked: fewest projects to rank"), validators=[Optional(), _projects(1)])
+    max_ranks = IntegerField(_l("Ranked: most projects to rank"), validators=[Optional(), _projects(1)])
+    points_per_rank = StringField(_l("Ranked: points per rank, first rank first"), filters=[_strip])
     min_spend_percent = IntegerField(
-        "Knapsack: share of the budget a ballot must spend (%)",
-        validators=[Optional(), NumberRange(0, 100, message="Enter a share between 0 and 100 %%.")],
+        _l("Knapsack: share of the budget a ballot must spend (%)"),
+        validators=[Optional(), NumberRange(0, 100, message=_l("Enter a share between %(min)s and %(max)s %%."))],
     )
-    points_total = IntegerField("Points: points each voter shares out", validators=[Optional(), _points(1)])
-    points_per_project_max = IntegerField("Points: most points for one project", validators=[Optional(), _points(1)])
-    rule_id = SelectField("Allocation rule", validate_choice=True)
-    rule_params = TextAreaField("Rule parameters", filters=[_strip])
+    points_total = IntegerField(_l("Points: points each voter shares out"), validators=[Optional(), _points(1)])
+    points_per_project_max = IntegerField(_l("Points: most points for one project"), validators=[Optional(), _points(1)])
+    rule_id = SelectField(_l("Allocation rule"), validate_choice=True)
+    rule_params = TextAreaField(_l("Rule parameters"), filters=[_strip])
     explanation = TextAreaField(
-        "Explanation for residents", filters=[_strip], validators=[Length(max=5000, message="At most 5,000 characters.")]
+        _l("Explanation for residents"), filters=[_strip], validators=[Length(max=5000, message=AT_MOST)]
     )
 
     def validate_points_per_rank(self, field):
@@ -124,15 +130,16 @@ class BallotForm(FlaskForm):
             try:
                 points = [int(part) for part in field.data.replace(";", ",").split(",") if part.strip()]
             except ValueError:
-                raise ValidationError("Give whole numbers separated by commas, like 3, 2, 1.") from None
+                raise ValidationError(_("Give whole numbers separated by commas, like 3, 2, 1.")) from None
             if len(points) > MAX_BALLOT_PROJECTS or any(not 0 <= p <= MAX_POINTS for p in points):
-                raise ValidationError(f"Give at most {MAX_BALLOT_PROJECTS:,} ranks, each worth between 0 and "
-                                      f"{MAX_POINTS:,} points.")
+                raise ValidationError(_("Give at most %(ranks)s ranks, each worth between 0 and %(points)s points.",
+                                        ranks=number(MAX_BALLOT_PROJECTS), points=number(MAX_POINTS)))
 
     def validate_rule_params(self, field):
         for line in lines(field.data):
             if "=" not in line:
-                raise ValidationError(f"Write one parameter per line as name = value (not “{line[:40]}”).")
+                raise ValidationError(_("Write one parameter per line as name = value (not “%(line)s”).",
+                                        line=line[:40]))
 
     def parsed_points_per_rank(self) -> list[int] | None:
         if not self.points_per_rank.data:
@@ -153,10 +160,10 @@ class ScheduleForm(FlaskForm):
 
 for _state in PHASE_STATES:
     setattr(ScheduleForm, f"{_state.value}_starts_at",
-            DateTimeLocalField(f"{_state.label} phase starts", format="%Y-%m-%dT%H:%M",
+            DateTimeLocalField(_l("%(phase)s phase starts", phase=STATE_LABELS[_state]), format="%Y-%m-%dT%H:%M",
                                validators=[Optional(), _schedule_years]))
     setattr(ScheduleForm, f"{_state.value}_ends_at",
-            DateTimeLocalField(f"{_state.label} phase ends", format="%Y-%m-%dT%H:%M",
+            DateTimeLocalField(_l("%(phase)s phase ends", phase=STATE_LABELS[_state]), format="%Y-%m-%dT%H:%M",
                                validators=[Optional(), _schedule_years]))
 
 
@@ -167,39 +174,42 @@ class ConfirmForm(FlaskForm):
 
 
 class VoterRollForm(FlaskForm):
-    roll = FileField("Voter roll (CSV)")
+    roll = FileField(_l("Voter roll (CSV)"))
 
 
 class VoterCodesForm(FlaskForm):
     count = IntegerField(
-        "How many codes",
-        validators=[InputRequired(message="Enter how many codes to make."),
-                    NumberRange(1, 20_000, message="Make between 1 and 20,000 codes at a time.")],
+        _l("How many codes"),
+        validators=[InputRequired(message=_l("Enter how many codes to make.")),
+                    NumberRange(1, 20_000, message=_l("Make between %(min)s and %(max)s codes at a time."))],
         default=50,
     )
-    district_id = SelectField("District", coerce=_optional_int, validate_choice=False)
+    district_id = SelectField(_l("District"), coerce=_optional_int, validate_choice=False)
     output = RadioField(
-        "Download as",
-        choices=[SelectChoice("zip", "Both: CSV list and printable letters (ZIP)"), SelectChoice("csv", "CSV list"),
-                 SelectChoice("pdf", "Printable letters (PDF)")],
+        _l("Download as"),
+        choices=[SelectChoice("zip", _l("Both: CSV list and printable letters (ZIP)")), SelectChoice("csv", _l("CSV list")),
+                 SelectChoice("pdf", _l("Printable letters (PDF)"))],
         default="zip",
     )
+    #: Each language named in itself ("Cymraeg", "Polski"); the view preselects the organisation's default.
+    language = SelectField(_l("Letters in"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                           default=DEFAULT_LOCALE)
 
 
 class RegisterVoterForm(FlaskForm):
-    district_id = SelectField("The district you live in", coerce=_optional_int, validate_choice=False)
+    district_id = SelectField(_l("The district you live in"), coerce=_optional_int, validate_choice=False)
 
 
 class ClaimCodeForm(FlaskForm):
     code = StringField(
-        "Voter code", filters=[_strip],
-        validators=[InputRequired(message="Enter the code from your letter."), Length(max=40, message="That code is too long.")],
+        _l("Voter code"), filters=[_strip],
+        validators=[InputRequired(message=_l("Enter the code from your letter.")), Length(max=40, message=_l("That code is too long."))],
     )
     display_name = StringField(
-        "Your name (optional)", filters=[_strip], validators=[Length(max=100, message="At most 100 characters.")]
+        _l("Your name (optional)"), filters=[_strip], validators=[Length(max=100, message=AT_MOST)]
     )
 
 
 class ImportRoundForm(FlaskForm):
-    file = FileField("Pabulib file (.pb)")
-    name = StringField("Name (optional)", filters=[_strip], validators=[Length(max=150, message="At most 150 characters.")])
+    file = FileField(_l("Pabulib file (.pb)"))
+    name = StringField(_l("Name (optional)"), filters=[_strip], validators=[Length(max=150, message=AT_MOST)])

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Organisation, User
 from ..extensions import db
+from ..i18n import _, number
 from .events import EventKind, append_event
 from .models import BallotType, Budget, BudgetScope, Round, RoundImport, RoundState
 from .money import CURRENCIES, MAX_MINOR_UNITS, exponent
@@ -70,46 +71,48 @@ def import_round(
     from ..tally.rules import RuleError, compute, rule_for_meta
 
     if not data:
-        raise ImportError_("Choose a .pb file to import.")
+        raise ImportError_(_("Choose a .pb file to import."))
     if len(data) > MAX_FILE_BYTES:
-        raise ImportError_(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        raise ImportError_(_("The file is larger than %(size)s MB.", size=MAX_FILE_BYTES // (1024 * 1024)))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportError_("The file is not UTF-8 text; is it really a pabulib .pb file?") from None
+        raise ImportError_(_("The file is not UTF-8 text; is it really a pabulib .pb file?")) from None
     try:
         election = pabulib.loads(text)
     except pabulib.PabulibError as error:
-        raise ImportError_(f"The file is not a valid pabulib file: {error}.") from None
+        raise ImportError_(_("The file is not a valid pabulib file: %(error)s.", error=error)) from None
     if not election.projects:
-        raise ImportError_("The file has no projects.")
+        raise ImportError_(_("The file has no projects."))
 
     currency = (election.meta.get("currency") or "EUR").strip().upper()
     if currency not in CURRENCIES:
-        raise ImportError_(f"The file's currency {currency!r} is not one pbvote knows.")
+        raise ImportError_(_("The file's currency %(currency)s is not one pbvote knows.", currency=repr(currency)))
     scale = 10 ** exponent(currency)
     # the reader keeps decimal amounts exact (Fractions); a round stores whole minor units
     if any(amount * scale % 1 for amount in (election.budget, *(project.cost for project in election.projects))):
-        raise ImportError_(f"The file gives amounts in smaller units than {currency} has.")
+        raise ImportError_(_("The file gives amounts in smaller units than %(currency)s has.", currency=currency))
     largest = max([election.budget, *(project.cost for project in election.projects)])
     if largest * scale > MAX_MINOR_UNITS:
-        raise ImportError_(f"The file's budget or a project's cost ({int(largest):,} {currency}) is too large: "
-                           f"pbvote keeps amounts up to {MAX_MINOR_UNITS // scale:,} {currency}.")
+        raise ImportError_(_("The file's budget or a project's cost (%(amount)s %(currency)s) is too large: pbvote "
+                             "keeps amounts up to %(max)s %(currency)s.", amount=f"{int(largest):,}",
+                             max=number(MAX_MINOR_UNITS // scale), currency=currency))
 
     known = rule_for_meta(election.meta)
     rule_id, params = known if known else (FALLBACK_RULE, {})
     try:
         outcome = compute(rule_id, election, **params)
     except RuleError as error:
-        raise ImportError_(f"pbvote cannot count this file's ballots: {error}.") from None
+        raise ImportError_(_("pbvote cannot count this file's ballots: %(error)s.", error=error)) from None
     computed = list(outcome.selected)
     recorded = _file_selected(election)
     if recorded is not None and sorted(recorded) != sorted(computed):
         only_file = sorted(set(recorded) - set(computed))
         only_ours = sorted(set(computed) - set(recorded))
         raise ImportError_(
-            f"Recomputing with {rule_id} does not reproduce the file's selected projects "
-            f"(only in the file: {', '.join(only_file) or 'none'}; only recomputed: {', '.join(only_ours) or 'none'})."
+            _("Recomputing with %(rule)s does not reproduce the file's selected projects (only in the file: "
+              "%(only_file)s; only recomputed: %(only_ours)s).", rule=rule_id,
+              only_file=", ".join(only_file) or _("none"), only_ours=", ".join(only_ours) or _("none"))
         )
 
     meta = election.meta

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from ..i18n import _, _l
 from .models import RoundState
 
 
@@ -37,26 +38,26 @@ class Action(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return ACTION_LABELS[self]
+        return str(ACTION_LABELS[self])
 
 
 ACTION_LABELS = {
-    Action.VIEW_ROUND: "view the round",
-    Action.EDIT_SETTINGS: "change the round's settings",
-    Action.EDIT_SCHEDULE: "change the schedule",
-    Action.EDIT_BALLOT_SETTINGS: "change the ballot settings",
-    Action.MANAGE_VOTERS: "manage who may vote",
-    Action.REGISTER_VOTER: "register as a voter",
-    Action.SUBMIT_PROPOSAL: "submit a proposal",
-    Action.EDIT_PROPOSAL: "edit a proposal",
-    Action.WITHDRAW_PROPOSAL: "withdraw a proposal",
-    Action.REVIEW_PROPOSAL: "review proposals",
-    Action.COMMENT: "comment",
-    Action.VOTE: "vote",
-    Action.TALLY: "tally the votes",
-    Action.PUBLISH: "publish the results",
-    Action.ARCHIVE: "archive the round",
-    Action.VIEW_RESULTS: "see the results",
+    Action.VIEW_ROUND: _l("view the round"),
+    Action.EDIT_SETTINGS: _l("change the round's settings"),
+    Action.EDIT_SCHEDULE: _l("change the schedule"),
+    Action.EDIT_BALLOT_SETTINGS: _l("change the ballot settings"),
+    Action.MANAGE_VOTERS: _l("manage who may vote"),
+    Action.REGISTER_VOTER: _l("register as a voter"),
+    Action.SUBMIT_PROPOSAL: _l("submit a proposal"),
+    Action.EDIT_PROPOSAL: _l("edit a proposal"),
+    Action.WITHDRAW_PROPOSAL: _l("withdraw a proposal"),
+    Action.REVIEW_PROPOSAL: _l("review proposals"),
+    Action.COMMENT: _l("comment"),
+    Action.VOTE: _l("vote"),
+    Action.TALLY: _l("tally the votes"),
+    Action.PUBLISH: _l("publish the results"),
+    Action.ARCHIVE: _l("archive the round"),
+    Action.VIEW_RESULTS: _l("see the results"),
 }
 
 S = RoundState
@@ -123,9 +124,11 @@ class ActionNotAllowed(RoundError):
         self.action = action
         state = RoundState(round_.state)
         if getattr(round_, "imported", False) and state in (S.PUBLISHED, S.ARCHIVED):
-            message = f"“{round_.name}” was imported from a file and is read-only: you cannot {action.label}."
+            message = _("“%(round)s” was imported from a file and is read-only: you cannot %(action)s.",
+                        round=round_.name, action=action.label)
         else:
-            message = f"You cannot {action.label} while the round is in the {state.label.lower()} phase."
+            message = _("You cannot %(action)s while the round is in the %(phase)s phase.",
+                        action=action.label, phase=state.label.lower())
         super().__init__(message)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
 from ..extensions import db
+from ..i18n import _l
 
 
 def utcnow() -> datetime:
@@ -54,7 +55,20 @@ class RoundState(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The phase's name in the request's language ("Voting", "Pleidleisio", "Głosowanie")."""
+        return str(STATE_LABELS[self])
+
+
+STATE_LABELS = {
+    RoundState.DRAFT: _l("Draft"),
+    RoundState.PROPOSALS: _l("Proposals"),
+    RoundState.REVIEW: _l("Review"),
+    RoundState.DELIBERATION: _l("Deliberation"),
+    RoundState.VOTING: _l("Voting"),
+    RoundState.TALLIED: _l("Tallied"),
+    RoundState.PUBLISHED: _l("Published"),
+    RoundState.ARCHIVED: _l("Archived"),
+}
 
 
 STATE_VALUES = tuple(state.value for state in RoundState)
@@ -77,7 +91,15 @@ class BallotType(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"approval": "Approval", "ranked": "Ranked", "knapsack": "Knapsack", "points": "Points"}[self.value]
+        return str(BALLOT_TYPE_LABELS[self])
+
+
+BALLOT_TYPE_LABELS = {
+    BallotType.APPROVAL: _l("Approval"),
+    BallotType.RANKED: _l("Ranked"),
+    BallotType.KNAPSACK: _l("Knapsack"),
+    BallotType.POINTS: _l("Points"),
+}
 
 
 class VoterSource(str, enum.Enum):
@@ -96,12 +118,14 @@ class PaperPolicy(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return PAPER_POLICY_LABELS[self]
+        return str(PAPER_POLICY_LABELS[self])
 
 
+#: Lazy: the paper policy form's choices are built at import time and shown in each request's language.
 PAPER_POLICY_LABELS = {
-    PaperPolicy.ONE_CHANNEL: "A voter votes on paper or online, not both: whoever voted one way is refused the other",
-    PaperPolicy.LATEST_COUNTS: "A voter may vote both ways: the ballot stored last replaces the earlier one",
+    PaperPolicy.ONE_CHANNEL: _l("A voter votes on paper or online, not both: whoever voted one way is refused "
+                                "the other"),
+    PaperPolicy.LATEST_COUNTS: _l("A voter may vote both ways: the ballot stored last replaces the earlier one"),
 }
 
 

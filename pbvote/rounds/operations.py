@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_date
+from flask_babel import get_locale
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organisation
 from ..extensions import db
-from ..text import counted
+from ..i18n import DEFAULT_LOCALE, _, _n, number
 from . import lifecycle
 from .events import EventKind, append_event
 from .lifecycle import Action, IllegalTransition, RoundError, require_action
@@ -98,13 +100,14 @@ def valid_timezone(name: str) -> bool:
 
 
 def _clean_names(names: list[str], field_name: str, label: str, errors: dict[str, str]) -> list[str]:
+    """``label`` is the translated "names too long" message, with ``%(max)s`` and ``%(name)s`` left to fill."""
     cleaned = [name.strip() for name in names if name and name.strip()]
     seen: set[str] = set()
     for name in cleaned:
         if len(name) > PLACE_NAME_MAX:
-            errors[field_name] = f"{label} names have at most {PLACE_NAME_MAX} characters: “{name[:30]}…”."
+            errors[field_name] = label % {"max": PLACE_NAME_MAX, "name": name[:30]}
         if name.casefold() in seen:
-            errors[field_name] = f"“{name}” is listed twice."
+            errors[field_name] = _("“%(name)s” is listed twice.", name=name)
         seen.add(name.casefold())
     return cleaned
 
@@ -113,17 +116,19 @@ def _validate_settings(settings: RoundSettings) -> RoundSettings:
     errors: dict[str, str] = {}
     name = (settings.name or "").strip()
     if not name:
-        errors["name"] = "Give the round a name."
+        errors["name"] = _("Give the round a name.")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"The name has at most {NAME_MAX} characters."
+        errors["name"] = _("The name has at most %(max)s characters.", max=NAME_MAX)
     currency = (settings.currency or "").strip().upper()
     if currency not in CURRENCIES:
-        errors["currency"] = "Choose a currency by its three-letter ISO code (EUR, USD, PLN …)."
+        errors["currency"] = _("Choose a currency by its three-letter ISO code (EUR, USD, PLN …).")
     zone = (settings.timezone or "").strip()
     if not valid_timezone(zone):
-        errors["timezone"] = "Choose a time zone by its IANA name, like Europe/Amsterdam."
-    districts = _clean_names(settings.districts, "districts", "District", errors)
-    categories = _clean_names(settings.categories, "categories", "Category", errors)
+        errors["timezone"] = _("Choose a time zone by its IANA name, like Europe/Amsterdam.")
+    districts = _clean_names(settings.districts, "districts",
+                             _("District names have at most %(max)s characters: “%(name)s…”."), errors)
+    categories = _clean_names(settings.categories, "categories",
+                              _("Category names have at most %(max)s characters: “%(name)s…”."), errors)
     _raise_if(errors)
     return RoundSettings(
         name=name,
@@ -144,7 +149,8 @@ def _sync_places(round_: Round, model: type, current: list, names: list[str], fi
         if place.name.casefold() not in wanted:
             if _place_in_use(place):
                 raise RoundValidationError(
-                    {field_name: f"“{place.name}” is used by a budget, proposal or voter and cannot be removed."}
+                    {field_name: _("“%(name)s” is used by a budget, proposal or voter and cannot be removed.",
+                                   name=place.name)}
                 )
             current.remove(place)
     for position, name in enumerate(names):
@@ -209,7 +215,7 @@ def update_round(round_: Round, actor: Any, settings: RoundSettings) -> Round:
     require_action(round_, Action.EDIT_SETTINGS)
     clean = _validate_settings(settings)
     if clean.currency != round_.currency and round_.budgets:
-        raise RoundValidationError({"currency": "Remove the budgets before changing the currency."})
+        raise RoundValidationError({"currency": _("Remove the budgets before changing the currency.")})
     before = _settings_snapshot(round_)
     round_.name, round_.description = clean.name, clean.description
     round_.currency, round_.timezone = clean.currency, clean.timezone
@@ -245,34 +251,34 @@ class BudgetInput:
 def _validate_budget(round_: Round, data: BudgetInput, budget: Budget | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (data.name or "").strip():
-        errors["name"] = "Give the budget a name (e.g. “Citywide” or the district's name)."
+        errors["name"] = _("Give the budget a name (e.g. “Citywide” or the district's name).")
     elif len(data.name.strip()) > NAME_MAX:
-        errors["name"] = f"The name has at most {NAME_MAX} characters."
+        errors["name"] = _("The name has at most %(max)s characters.", max=NAME_MAX)
     if data.scope not in {scope.value for scope in BudgetScope}:
-        errors["scope"] = "Choose citywide, one district or one category."
+        errors["scope"] = _("Choose citywide, one district or one category.")
     elif data.scope == BudgetScope.DISTRICT.value and data.district_id not in {d.id for d in round_.districts}:
-        errors["district_id"] = "Choose one of the round's districts."
+        errors["district_id"] = _("Choose one of the round's districts.")
     elif data.scope == BudgetScope.CATEGORY.value and data.category_id not in {c.id for c in round_.categories}:
-        errors["category_id"] = "Choose one of the round's categories."
-    too_large = f"At most {format_money(MAX_MINOR_UNITS, round_.currency)}."
+        errors["category_id"] = _("Choose one of the round's categories.")
+    too_large = _("At most %(amount)s.", amount=format_money(MAX_MINOR_UNITS, round_.currency))
     if data.amount is None or data.amount <= 0:
-        errors["amount"] = "The budget must be more than zero."
+        errors["amount"] = _("The budget must be more than zero.")
     elif data.amount > MAX_MINOR_UNITS:
         errors["amount"] = too_large
     if data.min_project_cost is None or data.min_project_cost < 0:
-        errors["min_project_cost"] = "The minimum project cost cannot be negative."
+        errors["min_project_cost"] = _("The minimum project cost cannot be negative.")
     elif data.min_project_cost > MAX_MINOR_UNITS:
         errors["min_project_cost"] = too_large
     if data.max_project_cost is not None:
         if data.min_project_cost is not None and data.max_project_cost < data.min_project_cost:
-            errors["max_project_cost"] = "The maximum project cost is below the minimum."
+            errors["max_project_cost"] = _("The maximum project cost is below the minimum.")
         elif data.amount is not None and data.max_project_cost > data.amount:
-            errors["max_project_cost"] = "The maximum project cost is above the budget itself."
+            errors["max_project_cost"] = _("The maximum project cost is above the budget itself.")
     if not errors:
         target = (data.scope, _target_id(data))
         for other in round_.budgets:
             if other is not budget and (other.scope, _target_id(other)) == target:
-                errors["scope"] = f"The budget “{other.name}” already covers that."
+                errors["scope"] = _("The budget “%(budget)s” already covers that.", budget=other.name)
     return errors
 
 
@@ -389,46 +395,57 @@ def _validate_ballot(data: BallotSettings) -> tuple[dict[str, str], dict[str, An
     resolved: dict[str, Any] = {}
     kind = data.ballot_type
     if kind not in BALLOT_FIELDS:
-        errors["ballot_type"] = "Choose approval, ranked, knapsack or points."
+        errors["ballot_type"] = _("Choose approval, ranked, knapsack or points.")
         return errors, resolved
 
-    def positive(name: str, label: str, *, zero_ok: bool = False, high: int = MAX_BALLOT_PROJECTS) -> None:
+    def positive(name: str, missing: str, out_of_range: str, *, zero_ok: bool = False,
+                 high: int = MAX_BALLOT_PROJECTS) -> None:
+        """``out_of_range`` is a translated message with ``%(low)s`` and ``%(high)s`` left to fill."""
         value = getattr(data, name)
         low = 0 if zero_ok else 1
         if value is None:
-            errors[name] = f"Enter {label}."
+            errors[name] = missing
         elif not low <= value <= high:
-            errors[name] = f"{label[0].upper()}{label[1:]} must be between {low} and {high:,}."
+            errors[name] = out_of_range % {"low": low, "high": number(high)}
 
     if kind == BallotType.APPROVAL.value:
-        positive("min_picks", "the minimum number of picks", zero_ok=True)
-        positive("max_picks", "the maximum number of picks")
+        positive("min_picks", _("Enter the minimum number of picks."),
+                 _("The minimum number of picks must be between %(low)s and %(high)s."), zero_ok=True)
+        positive("max_picks", _("Enter the maximum number of picks."),
+                 _("The maximum number of picks must be between %(low)s and %(high)s."))
         if not errors and data.max_picks < data.min_picks:
-            errors["max_picks"] = "The maximum number of picks is below the minimum."
+            errors["max_picks"] = _("The maximum number of picks is below the minimum.")
     elif kind == BallotType.RANKED.value:
-        positive("min_ranks", "the minimum number of ranked projects")
-        positive("max_ranks", "the maximum number of ranked projects")
+        positive("min_ranks", _("Enter the minimum number of ranked projects."),
+                 _("The minimum number of ranked projects must be between %(low)s and %(high)s."))
+        positive("max_ranks", _("Enter the maximum number of ranked projects."),
+                 _("The maximum number of ranked projects must be between %(low)s and %(high)s."))
         if not errors and data.max_ranks < data.min_ranks:
-            errors["max_ranks"] = "The maximum number of ranks is below the minimum."
+            errors["max_ranks"] = _("The maximum number of ranks is below the minimum.")
         points = data.points_per_rank or []
         if not errors:
             if len(points) != data.max_ranks:
-                errors["points_per_rank"] = f"Give points for each of the {data.max_ranks} ranks (e.g. 3, 2, 1)."
+                errors["points_per_rank"] = _n("Give points for the one rank (e.g. 3).",
+                                               "Give points for each of the %(num)s ranks (e.g. 3, 2, 1).",
+                                               data.max_ranks)
             elif any(not 0 <= p <= MAX_POINTS for p in points):
-                errors["points_per_rank"] = f"Points per rank must be between 0 and {MAX_POINTS:,}."
+                errors["points_per_rank"] = _("Points per rank must be between 0 and %(max)s.",
+                                              max=number(MAX_POINTS))
             elif any(a < b for a, b in itertools.pairwise(points)):
-                errors["points_per_rank"] = "Points must not be negative and must not rise down the ranking."
+                errors["points_per_rank"] = _("Points must not be negative and must not rise down the ranking.")
             elif points[0] <= 0:
-                errors["points_per_rank"] = "The first rank must earn at least one point."
+                errors["points_per_rank"] = _("The first rank must earn at least one point.")
     elif kind == BallotType.KNAPSACK.value:
         value = data.min_spend_percent
         if value is None or not 0 <= value <= 100:
-            errors["min_spend_percent"] = "Enter the share of the budget a ballot must spend, between 0 and 100 %."
+            errors["min_spend_percent"] = _("Enter the share of the budget a ballot must spend, between 0 and 100 %.")
     elif kind == BallotType.POINTS.value:
-        positive("points_total", "the points each voter distributes", high=MAX_POINTS)
-        positive("points_per_project_max", "the most points one project may get", high=MAX_POINTS)
+        positive("points_total", _("Enter the points each voter distributes."),
+                 _("The points each voter distributes must be between %(low)s and %(high)s."), high=MAX_POINTS)
+        positive("points_per_project_max", _("Enter the most points one project may get."),
+                 _("The most points one project may get must be between %(low)s and %(high)s."), high=MAX_POINTS)
         if not errors and data.points_per_project_max > data.points_total:
-            errors["points_per_project_max"] = "A project cannot get more points than a voter has."
+            errors["points_per_project_max"] = _("A project cannot get more points than a voter has.")
 
     try:
         spec = get_rule(data.rule_id)
@@ -437,13 +454,14 @@ def _validate_ballot(data: BallotSettings) -> tuple[dict[str, str], dict[str, An
     else:
         vote_type = TALLY_VOTE_TYPE[kind]
         if vote_type not in spec.vote_types:
-            errors["rule_id"] = f"The rule “{spec.id}” cannot count {kind} ballots."
+            errors["rule_id"] = _("The rule “%(rule)s” cannot count %(kind)s ballots.", rule=spec.id,
+                                  kind=BallotType(kind).label.lower())
         try:
             resolved = spec.resolve_params(dict(data.rule_params or {}))
         except RuleError as error:
             errors["rule_params"] = str(error)
     if len(data.explanation or "") > 5000:
-        errors["explanation"] = "The explanation has at most 5,000 characters."
+        errors["explanation"] = _("The explanation has at most %(max)s characters.", max=number(5000))
     return errors, resolved
 
 
@@ -484,31 +502,38 @@ def describe_ballot(budget: Budget, currency: str) -> str:
     kind = budget.ballot_type
     if kind == BallotType.APPROVAL.value:
         low, high = budget.min_picks or 0, budget.max_picks
+        if high is None and not low:
+            return _("Tick every project you support.")
         if high is None:
-            return "Tick every project you support." if not low else (
-                f"Tick every project you support, at least {counted(low, 'project')}.")
+            return _n("Tick every project you support, at least %(num)s project.",
+                      "Tick every project you support, at least %(num)s projects.", low)
         if low and low == high:
-            return f"Tick exactly {counted(high, 'project')} you support."
+            return _n("Tick exactly %(num)s project you support.", "Tick exactly %(num)s projects you support.", high)
         if not low:
-            return f"Tick the projects you support, at most {counted(high, 'project')}."
-        return f"Tick the projects you support: at least {low} and at most {high}."
+            return _n("Tick the projects you support, at most %(num)s project.",
+                      "Tick the projects you support, at most %(num)s projects.", high)
+        return _("Tick the projects you support: at least %(low)s and at most %(high)s.", low=low, high=high)
     if kind == BallotType.RANKED.value:
         points = ", ".join(str(p) for p in budget.points_per_rank or [])
         low, high = budget.min_ranks or 1, budget.max_ranks
-        how_many = f"exactly {counted(high, 'project')}" if low == high else f"between {low} and {high} projects"
-        return f"Rank {how_many}, your favourite first. Your ranks earn {points} points in that order."
+        if low == high:
+            return _n("Rank exactly %(num)s project, your favourite first. Your ranks earn %(points)s points in "
+                      "that order.",
+                      "Rank exactly %(num)s projects, your favourite first. Your ranks earn %(points)s points in "
+                      "that order.", high, points=points)
+        return _("Rank between %(low)s and %(high)s projects, your favourite first. Your ranks earn %(points)s "
+                 "points in that order.", low=low, high=high, points=points)
     if kind == BallotType.KNAPSACK.value:
         share = budget.min_spend_percent or 0
-        minimum = format_money(budget.amount * share // 100, currency)
-        return (
-            f"Choose projects whose costs together fit within {format_money(budget.amount, currency)}"
-            + (f", spending at least {share} % of it ({minimum})." if share else ".")
-        )
+        total = format_money(budget.amount, currency)
+        if not share:
+            return _("Choose projects whose costs together fit within %(total)s.", total=total)
+        return _("Choose projects whose costs together fit within %(total)s, spending at least %(share)s %% of it "
+                 "(%(minimum)s).", total=total, share=share,
+                 minimum=format_money(budget.amount * share // 100, currency))
     if kind == BallotType.POINTS.value:
-        return (
-            f"Share {budget.points_total} points among the projects you support, "
-            f"at most {budget.points_per_project_max} for one project."
-        )
+        return _("Share %(points)s points among the projects you support, at most %(most)s for one project.",
+                 points=budget.points_total, most=budget.points_per_project_max)
     return ""
 
 
@@ -540,9 +565,14 @@ def to_local(moment: datetime | None, zone: str) -> datetime | None:
 
 
 def local_time_text(moment: datetime | None, zone: str) -> str:
-    """A stored UTC time in words, in the round's time zone ("4 May 2026, 09:00 CEST"); "not scheduled" for none."""
+    """A stored UTC time in words, in the round's time zone and the request's language ("4 May 2026, 09:00
+    CEST", "4 maja 2026, 09:00 CEST"); "not scheduled" for none. The zone's abbreviation is the same in every
+    language."""
     local = to_local(moment, zone)
-    return local.strftime("%-d %B %Y, %H:%M %Z") if local else "not scheduled"
+    if local is None:
+        return _("not scheduled")
+    day = format_date(local, "d MMMM y", locale=get_locale() or DEFAULT_LOCALE)
+    return f"{day}, {local:%H:%M %Z}"
 
 
 def when_voting_opens(round_: Round) -> str:
@@ -551,19 +581,20 @@ def when_voting_opens(round_: Round) -> str:
     phase = round_.phase_for(RoundState.VOTING)
     if state == RoundState.VOTING:
         if phase is not None and phase.ends_at is not None:
-            return f"Voting is open until {local_time_text(phase.ends_at, round_.timezone)}."
-        return "Voting is open now."
+            return _("Voting is open until %(moment)s.", moment=local_time_text(phase.ends_at, round_.timezone))
+        return _("Voting is open now.")
     if list(RoundState).index(state) > list(RoundState).index(RoundState.VOTING):
-        return "Voting in this round has closed."
+        return _("Voting in this round has closed.")
     if phase is not None and phase.starts_at is not None:
-        return f"Voting opens on {local_time_text(phase.starts_at, round_.timezone)}."
-    return "Voting has not opened yet; the council has not set its date."
+        return _("Voting opens on %(moment)s.", moment=local_time_text(phase.starts_at, round_.timezone))
+    return _("Voting has not opened yet; the council has not set its date.")
 
 
 def schedule_year_error(moment: datetime | None) -> str | None:
     """Why ``moment`` cannot be a phase's start or end, or None when it can."""
     if moment is not None and not MIN_SCHEDULE_YEAR <= moment.year <= MAX_SCHEDULE_YEAR:
-        return f"Choose a time between the years {MIN_SCHEDULE_YEAR} and {MAX_SCHEDULE_YEAR}."
+        return _("Choose a time between the years %(first)s and %(last)s.", first=MIN_SCHEDULE_YEAR,
+                 last=MAX_SCHEDULE_YEAR)
     return None
 
 
@@ -574,19 +605,21 @@ def set_schedule(
     require_action(round_, Action.EDIT_SCHEDULE)
     errors: dict[str, str] = {}
     previous_end: datetime | None = None
-    previous_label = ""
+    previous: RoundState | None = None
     for state in PHASE_STATES:
         starts, ends = windows.get(state, (None, None))
         for edge, moment in (("starts_at", starts), ("ends_at", ends)):
             if (problem := schedule_year_error(moment)) is not None:
                 errors[f"{state.value}_{edge}"] = problem
         if starts and ends and ends <= starts:
-            errors[f"{state.value}_ends_at"] = f"The {state.value} phase must end after it starts."
+            errors[f"{state.value}_ends_at"] = _("The %(phase)s phase must end after it starts.",
+                                                 phase=state.label.lower())
         first = starts or ends
         if first and previous_end and first < previous_end:
-            errors[f"{state.value}_starts_at"] = f"The {state.value} phase starts before the {previous_label} ends."
+            errors[f"{state.value}_starts_at"] = _("The %(phase)s phase starts before the %(previous)s phase ends.",
+                                                   phase=state.label.lower(), previous=previous.label.lower())
         if ends or starts:
-            previous_end, previous_label = ends or starts, f"{state.value} phase"
+            previous_end, previous = ends or starts, state
     _raise_if(errors)
     before = schedule_snapshot(round_)
     for state in PHASE_STATES:
@@ -628,16 +661,18 @@ def transition_round(
     target = RoundState(to_state)
     current = round_.state_enum
     if round_.imported and reason != "import":
-        raise IllegalTransition(f"“{round_.name}” was imported from a file and is read-only.")
+        raise IllegalTransition(_("“%(round)s” was imported from a file and is read-only.", round=round_.name))
     if not lifecycle.can_transition(current, target):
-        allowed = ", ".join(state.value for state in lifecycle.TRANSITIONS[current]) or "nothing"
+        allowed = ", ".join(state.label.lower() for state in lifecycle.TRANSITIONS[current]) or _("nothing")
         raise IllegalTransition(
-            f"A round in the {current.value} phase cannot move to {target.value} (it can move to: {allowed})."
+            _("A round in the %(phase)s phase cannot move to %(target)s (it can move to: %(allowed)s).",
+              phase=current.label.lower(), target=target.label.lower(), allowed=allowed)
         )
     if reason == "manual" and target not in lifecycle.manual_next_states(round_):
-        raise IllegalTransition(f"Moving to {target.value} happens through its own step, not by hand.")
+        raise IllegalTransition(_("Moving to %(target)s happens through its own step, not by hand.",
+                                  target=target.label.lower()))
     if target == RoundState.PROPOSALS and not round_.budgets:
-        raise IllegalTransition("Add at least one budget before opening the round for proposals.")
+        raise IllegalTransition(_("Add at least one budget before opening the round for proposals."))
     round_.state = target.value
     round_.state_changed_at = now or utcnow()
     db.session.flush()

@@ -19,11 +19,11 @@ from ..accounts.models import Organisation, Role
 from ..accounts.views import start_session
 from ..database import write_transaction
 from ..extensions import db, limiter
+from ..i18n import _, _l, counted
 from ..mail import external_url
 from ..safecsv import CSV_MIMETYPE
-from ..text import counted
 from . import letters, lifecycle, operations, voters
-from .events import describe_payload, round_events, verify_chain
+from .events import describe_payload, kind_label, round_events, verify_chain
 from .forms import (
     BallotForm,
     BudgetForm,
@@ -106,7 +106,7 @@ def template_helpers() -> dict[str, Any]:
         return operations.local_time_text(moment, round_.timezone)
 
     return {"round_money": money, "round_local_time": local_time, "describe_ballot": operations.describe_ballot,
-            "when_voting_opens": operations.when_voting_opens,
+            "when_voting_opens": operations.when_voting_opens, "event_kind": kind_label,
             "describe_event": lambda round_, event: describe_payload(event.payload, round_.currency)}
 
 
@@ -184,7 +184,7 @@ def new_round(org_slug: str):
         except RoundError as error:
             _show_form_errors(form, error)
         else:
-            flash("The round is created as a draft. Add its budgets next.", "success")
+            flash(_("The round is created as a draft. Add its budgets next."), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_.id))
     return render_template("rounds/round_form.html", form=form, organisation=organisation, round=None)
 
@@ -207,7 +207,7 @@ def edit_round(round_id: int):
             db.session.rollback()
             _show_form_errors(form, error)
         else:
-            flash("Settings saved.", "success")
+            flash(_("Settings saved."), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     round_ = _load_round(round_id)
     return render_template(
@@ -273,7 +273,7 @@ def new_budget(round_id: int):
             db.session.rollback()
             _show_form_errors(form, error)
         else:
-            flash("Budget added.", "success")
+            flash(_("Budget added."), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     round_ = _load_round(round_id)
     return render_template("rounds/budget_form.html", form=form, round=round_, budget=None,
@@ -294,7 +294,7 @@ def edit_budget(round_id: int, budget_id: int):
             db.session.rollback()
             _show_form_errors(form, error)
         else:
-            flash("Budget saved.", "success")
+            flash(_("Budget saved."), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     round_ = _load_round(round_id)
     return render_template("rounds/budget_form.html", form=form, round=round_, budget=_load_budget(round_, budget_id),
@@ -316,7 +316,7 @@ def delete_budget(round_id: int, budget_id: int):
         db.session.rollback()
         flash(str(error), "error")
     else:
-        flash("Budget removed.", "success")
+        flash(_("Budget removed."), "success")
     return _redirect(url_for("rounds.show_round", round_id=round_id))
 
 
@@ -367,7 +367,7 @@ def edit_ballot_settings(round_id: int, budget_id: int):
             db.session.rollback()
             _show_form_errors(form, error)
         else:
-            flash("Ballot settings saved.", "success")
+            flash(_("Ballot settings saved."), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     round_ = _load_round(round_id)
     return render_template("rounds/ballot_form.html", form=form, round=round_, budget=_load_budget(round_, budget_id),
@@ -405,7 +405,7 @@ def edit_schedule(round_id: int):
             db.session.rollback()
             _show_form_errors(form, error)
         else:
-            flash("Schedule saved. Phases will change at these times without anyone clicking.", "success")
+            flash(_("Schedule saved. Phases will change at these times without anyone clicking."), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     round_ = _load_round(round_id)
     return render_template("rounds/schedule_form.html", form=form, round=round_, phase_states=PHASE_STATES,
@@ -414,9 +414,9 @@ def edit_schedule(round_id: int):
 
 #: How a round reaches the states it never enters by hand (see lifecycle.MANUAL_TRANSITIONS).
 _OWN_STEP = {
-    RoundState.TALLIED: "A round is tallied when voting closes: close the vote from the round's page, "
-                        "and the votes are counted then.",
-    RoundState.PUBLISHED: "A round is published by publishing its results from the results page.",
+    RoundState.TALLIED: _l("A round is tallied when voting closes: close the vote from the round's page, "
+                           "and the votes are counted then."),
+    RoundState.PUBLISHED: _l("A round is published by publishing its results from the results page."),
 }
 
 
@@ -432,12 +432,13 @@ def transition_round(round_id: int, to_state: str):
     error = None
     if target not in lifecycle.manual_next_states(round_):
         if round_.imported:
-            error = f"“{round_.name}” was imported from a file and is read-only: its phase does not change."
+            error = _("“%(round)s” was imported from a file and is read-only: its phase does not change.",
+                      round=round_.name)
         elif target in lifecycle.next_states(round_):
-            error = _OWN_STEP[target]
+            error = str(_OWN_STEP[target])
         else:
-            error = (f"A round in the {round_.state_enum.label.lower()} phase cannot be moved to "
-                     f"{target.label.lower()}.")
+            error = _("A round in the %(phase)s phase cannot be moved to %(target)s.",
+                      phase=round_.state_enum.label.lower(), target=target.label.lower())
     elif form.validate_on_submit():
         try:
             with write_transaction():
@@ -446,7 +447,7 @@ def transition_round(round_id: int, to_state: str):
             db.session.rollback()
             error = str(refusal)
         else:
-            flash(f"The round is now in the {target.value} phase.", "success")
+            flash(_("The round is now in the %(phase)s phase.", phase=target.label.lower()), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     round_ = _load_round(round_id)
     status = 409 if error and request.method == "POST" else 200
@@ -474,8 +475,8 @@ def _district_choices(round_: Round, blank: str | None = None) -> list[SelectCho
 @council_only
 def manage_voters(round_id: int):
     round_ = _load_round(round_id)
-    codes_form = VoterCodesForm()
-    codes_form.district_id.choices = _district_choices(round_, "Choose a district" if round_.districts else None)
+    codes_form = VoterCodesForm(language=letters.letter_language(round_))
+    codes_form.district_id.choices = _district_choices(round_, _("Choose a district") if round_.districts else None)
     return _render_voters(round_, VoterRollForm(), codes_form, None)
 
 
@@ -492,8 +493,8 @@ def _render_voters(round_: Round, roll_form, codes_form, report, status: int = 2
 def upload_voter_roll(round_id: int):
     round_ = _load_round(round_id)
     form = VoterRollForm()
-    codes_form = VoterCodesForm(formdata=None)
-    codes_form.district_id.choices = _district_choices(round_, "Choose a district" if round_.districts else None)
+    codes_form = VoterCodesForm(formdata=None, language=letters.letter_language(round_))
+    codes_form.district_id.choices = _district_choices(round_, _("Choose a district") if round_.districts else None)
     if not form.validate_on_submit():
         return _render_voters(round_, form, codes_form, None)
     upload = form.roll.data
@@ -510,7 +511,8 @@ def upload_voter_roll(round_id: int):
     except RoundError as error:
         form.form_errors.append(str(error))
         return _render_voters(_load_round(round_id), form, codes_form, None)
-    flash(f"Voter roll imported: {counted(report.imported, 'voter')} added.", "success")
+    flash(_("Voter roll imported: %(voters)s added.",
+            voters=counted(report.imported, "%(num)s voter", "%(num)s voters")), "success")
     return _redirect(url_for("rounds.manage_voters", round_id=round_id))
 
 
@@ -523,8 +525,8 @@ class _RollRejected(Exception):
 def generate_voter_codes(round_id: int):
     """Make a batch of codes and hand them over at once as a download: their clear text is never stored."""
     round_ = _load_round(round_id)
-    form = VoterCodesForm()
-    form.district_id.choices = _district_choices(round_, "Choose a district" if round_.districts else None)
+    form = VoterCodesForm(language=letters.letter_language(round_))
+    form.district_id.choices = _district_choices(round_, _("Choose a district") if round_.districts else None)
     if not form.validate_on_submit():
         return _render_voters(round_, VoterRollForm(formdata=None), form, None)
     try:
@@ -532,12 +534,15 @@ def generate_voter_codes(round_id: int):
             round_ = _load_round(round_id)
             issued = voters.generate_voter_codes(round_, current_user, form.count.data, form.district_id.data)
             vote_url = external_url("rounds.claim_voter_code", round_id=round_id)
+            language = form.language.data
             if form.output.data == "csv":
                 body, mimetype, extension = letters.codes_csv(round_, issued), CSV_MIMETYPE, "csv"
             elif form.output.data == "pdf":
-                body, mimetype, extension = letters.codes_pdf(round_, issued, vote_url), "application/pdf", "pdf"
+                body = letters.codes_pdf(round_, issued, vote_url, language)
+                mimetype, extension = "application/pdf", "pdf"
             else:
-                body, mimetype, extension = letters.codes_zip(round_, issued, vote_url), "application/zip", "zip"
+                body = letters.codes_zip(round_, issued, vote_url, language)
+                mimetype, extension = "application/zip", "zip"
     except RoundError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
@@ -558,7 +563,7 @@ def register_voter(round_id: int):
     except voters.NotEligible as refusal:
         abort(403, description=str(refusal))
     form = RegisterVoterForm()
-    form.district_id.choices = _district_choices(round_, "Choose your district")
+    form.district_id.choices = _district_choices(round_, _("Choose your district"))
     if form.validate_on_submit():
         try:
             with write_transaction():
@@ -567,7 +572,7 @@ def register_voter(round_id: int):
             db.session.rollback()
             form.form_errors.append(str(error))
         else:
-            flash("You are registered to vote in this round.", "success")
+            flash(_("You are registered to vote in this round."), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     round_ = _load_round(round_id)
     return render_template("rounds/register_voter.html", form=form, round=round_,
@@ -599,10 +604,10 @@ def claim_voter_code(round_id: int):
                 start_session(user)  # a new session id and CSRF token, as at any sign-in
             round_ = _load_round(round_id)
             if lifecycle.allows(round_, Action.VOTE):
-                flash(f"Your code is accepted. {operations.when_voting_opens(round_)}", "success")
+                flash(_("Your code is accepted. %(when)s", when=operations.when_voting_opens(round_)), "success")
                 return _redirect(url_for("voting.show_voting", round_id=round_id))
-            flash(f"Your code is accepted: you are a voter of this round. {operations.when_voting_opens(round_)}",
-                  "success")
+            flash(_("Your code is accepted: you are a voter of this round. %(when)s",
+                    when=operations.when_voting_opens(round_)), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_id))
     return render_template("rounds/claim_code.html", form=form, round=_load_round(round_id))
 
@@ -630,6 +635,6 @@ def import_round(org_slug: str):
             db.session.rollback()
             form.file.errors = [*form.file.errors, str(error)]
         else:
-            flash("The round is imported and published, read-only.", "success")
+            flash(_("The round is imported and published, read-only."), "success")
             return _redirect(url_for("rounds.show_round", round_id=round_.id))
     return render_template("rounds/import.html", form=form, organisation=organisation)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..i18n import _, number
 from ..safecsv import FORMULA_TRIGGERS
 from .events import EventKind, append_event
 from .lifecycle import Action, RoundError, require_action
@@ -70,19 +71,19 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
     """Parse and check an uploaded roll; return the report and, when it is clean, the entries to add."""
     report = RollReport()
     if not data or not data.strip():
-        report.add(0, "empty_file", "The file is empty.")
+        report.add(0, "empty_file", _("The file is empty."))
         return report, []
     if len(data) > ROLL_MAX_BYTES:
-        report.add(0, "file_too_large", f"The file is larger than {ROLL_MAX_BYTES // (1024 * 1024)} MB.")
+        report.add(0, "file_too_large", _("The file is larger than %(size)s MB.", size=ROLL_MAX_BYTES // (1024 * 1024)))
         return report, []
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        report.add(line, "wrong_encoding", f"Line {line} is not UTF-8 text: save the file as “CSV UTF-8”.")
+        report.add(line, "wrong_encoding", _("Line %(line)s is not UTF-8 text: save the file as “CSV UTF-8”.", line=line))
         return report, []
     if "\x00" in text:
-        report.add(0, "wrong_encoding", "The file contains NUL bytes: it is not a CSV text file.")
+        report.add(0, "wrong_encoding", _("The file contains NUL bytes: it is not a CSV text file."))
         return report, []
 
     try:
@@ -93,26 +94,28 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        report.add(1, "header_missing", "The first line must name the columns: email or external_id, district.")
+        report.add(1, "header_missing", _("The first line must name the columns: email or external_id, district."))
         return report, []
     columns = [column.strip().lower() for column in header]
     id_columns = [column for column in columns if column in ID_COLUMNS]
     if not any(column in KNOWN_COLUMNS for column in columns):
-        report.add(1, "header_missing", "The first line must name the columns: email or external_id, district.")
+        report.add(1, "header_missing", _("The first line must name the columns: email or external_id, district."))
         return report, []
     if not id_columns:
-        report.add(1, "missing_column", "The file needs an “email” or an “external_id” column.")
+        report.add(1, "missing_column", _("The file needs an “email” or an “external_id” column."))
     if len(id_columns) > 1:
-        report.add(1, "ambiguous_columns", "Use either an “email” or an “external_id” column, not both.")
+        report.add(1, "ambiguous_columns", _("Use either an “email” or an “external_id” column, not both."))
     needs_district = bool(round_.districts)
     if needs_district and "district" not in columns:
-        report.add(1, "missing_column", "The file needs a “district” column: this round has districts.")
+        report.add(1, "missing_column", _("The file needs a “district” column: this round has districts."))
     unknown = [column for column in columns if column not in KNOWN_COLUMNS]
     if unknown:
-        report.add(1, "extra_columns", f"Unknown columns: {', '.join(unknown)} (allowed: {', '.join(KNOWN_COLUMNS)}).")
+        report.add(1, "extra_columns", _("Unknown columns: %(columns)s (allowed: %(allowed)s).",
+                                         columns=", ".join(unknown), allowed=", ".join(KNOWN_COLUMNS)))
     duplicate_headers = {c for c in columns if columns.count(c) > 1}
     if duplicate_headers:
-        report.add(1, "duplicate_column", f"Columns named twice: {', '.join(sorted(duplicate_headers))}.")
+        report.add(1, "duplicate_column", _("Columns named twice: %(columns)s.",
+                                            columns=", ".join(sorted(duplicate_headers))))
     if not report.ok:
         return report, []
 
@@ -132,60 +135,69 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
                 continue  # blank lines are harmless
             report.rows += 1
             if report.rows > ROLL_MAX_ROWS:
-                report.add(line, "too_many_rows", f"The roll has more than {ROLL_MAX_ROWS:,} rows.")
+                report.add(line, "too_many_rows", _("The roll has more than %(max)s rows.", max=number(ROLL_MAX_ROWS)))
                 break
             if len(row) != len(columns):
-                report.add(line, "wrong_column_count", f"Line {line} has {len(row)} cells; the header has {len(columns)}.")
+                report.add(line, "wrong_column_count", _("Line %(line)s has %(cells)s cells; the header has %(columns)s.",
+                                                         line=line, cells=len(row), columns=len(columns)))
                 continue
             raw = row[id_index].strip()
             district_name = row[district_index].strip() if district_index is not None else ""
             row_ok = True
             for cell in (raw, district_name):
                 if cell.startswith(FORMULA_TRIGGERS):  # a spreadsheet would run it (CSV injection)
-                    report.add(line, "formula", f"Line {line}: “{cell[:40]}” looks like a spreadsheet formula.")
+                    report.add(line, "formula", _("Line %(line)s: “%(cell)s” looks like a spreadsheet formula.",
+                                                  line=line, cell=cell[:40]))
                     row_ok = False
                     break
             if not row_ok:
                 continue
             if not raw:
-                report.add(line, "empty_id", f"Line {line}: the {id_column} is empty.")
+                report.add(line, "empty_id", _("Line %(line)s: the %(column)s is empty.", line=line, column=id_column))
                 continue
             if len(raw) > IDENTIFIER_MAX:
-                report.add(line, "too_long", f"Line {line}: the {id_column} is longer than {IDENTIFIER_MAX} characters.")
+                report.add(line, "too_long", _("Line %(line)s: the %(column)s is longer than %(max)s characters.",
+                                               line=line, column=id_column, max=IDENTIFIER_MAX))
                 continue
             if id_column == "email":
                 try:
                     identifier = validate_email(raw, check_deliverability=False).normalized.lower()
                 except EmailNotValidError:
-                    report.add(line, "bad_email", f"Line {line}: “{raw[:60]}” is not an email address.")
+                    report.add(line, "bad_email", _("Line %(line)s: “%(email)s” is not an email address.", line=line,
+                                                    email=raw[:60]))
                     continue
             else:
                 if not EXTERNAL_ID.match(raw):
                     report.add(
                         line, "bad_external_id",
-                        f"Line {line}: “{raw[:60]}” is not a valid external id (letters, digits and . _ : / -).",
+                        _("Line %(line)s: “%(id)s” is not a valid external id (letters, digits and . _ : / -).",
+                          line=line, id=raw[:60]),
                     )
                     continue
                 identifier = raw
             district = None
             if needs_district:
                 if not district_name:
-                    report.add(line, "missing_district", f"Line {line}: the district is empty.")
+                    report.add(line, "missing_district", _("Line %(line)s: the district is empty.", line=line))
                     continue
                 district = districts.get(district_name.casefold())
                 if district is None:
-                    report.add(line, "unknown_district", f"Line {line}: “{district_name[:60]}” is not a district of this round.")
+                    report.add(line, "unknown_district", _("Line %(line)s: “%(district)s” is not a district of this round.",
+                                                           line=line, district=district_name[:60]))
                     continue
             elif district_name:
-                report.add(line, "unknown_district", f"Line {line}: this round has no districts, but “{district_name[:60]}” is given.")
+                report.add(line, "unknown_district", _("Line %(line)s: this round has no districts, but “%(district)s” is given.",
+                                                       line=line, district=district_name[:60]))
                 continue
             key = identifier.casefold()
             if key in seen:
-                report.add(line, "duplicate_in_file", f"Line {line}: {identifier} is also on line {seen[key]}.")
+                report.add(line, "duplicate_in_file", _("Line %(line)s: %(id)s is also on line %(other)s.", line=line,
+                                                        id=identifier, other=seen[key]))
                 continue
             seen[key] = line
             if identifier in existing:
-                report.add(line, "already_on_roll", f"Line {line}: {identifier} is already on this round's roll.")
+                report.add(line, "already_on_roll", _("Line %(line)s: %(id)s is already on this round's roll.", line=line,
+                                                      id=identifier))
                 continue
             entries.append(
                 VoterRollEntry(
@@ -196,9 +208,10 @@ def check_voter_roll(round_: Round, data: bytes) -> tuple[RollReport, list[Voter
                 )
             )
     except csv.Error as error:
-        report.add(reader.line_num, "malformed_csv", f"Line {reader.line_num}: the CSV cannot be read ({error}).")
+        report.add(reader.line_num, "malformed_csv", _("Line %(line)s: the CSV cannot be read (%(error)s).",
+                                                       line=reader.line_num, error=error))
     if report.ok and not entries:
-        report.add(0, "no_rows", "The file has a header but no voters.")
+        report.add(0, "no_rows", _("The file has a header but no voters."))
     return report, (entries if report.ok else [])
 
 
@@ -293,8 +306,8 @@ def check_eligibility(round_: Round, user: User) -> None:
     _refuse_code_identity(user)
     if user.has_role(Role.RESIDENT, round_.organisation_id) or _roll_entry(round_, user) is not None:
         return
-    raise NotEligible(f"Only residents of {round_.organisation.name} (or people on the round's voter roll) may vote "
-                      "in this round.")
+    raise NotEligible(_("Only residents of %(organisation)s (or people on the round's voter roll) may vote in "
+                        "this round.", organisation=round_.organisation.name))
 
 
 #: The reserved domain (RFC 2606) of the identities that claiming a voter code creates.
@@ -308,8 +321,8 @@ def is_code_identity(user: Any) -> bool:
 
 def _refuse_code_identity(user: Any) -> None:
     if is_code_identity(user):
-        raise NotEligible("You signed in with a voter code, which lets you vote in that code's round only. "
-                          "Register an account to take part in other rounds.")
+        raise NotEligible(_("You signed in with a voter code, which lets you vote in that code's round only. "
+                            "Register an account to take part in other rounds."))
 
 
 def register_voter(round_: Round, user: User, district_id: int | None) -> RoundVoter:
@@ -318,16 +331,16 @@ def register_voter(round_: Round, user: User, district_id: int | None) -> RoundV
     require_action(round_, Action.REGISTER_VOTER)
     _refuse_code_identity(user)
     if voter_record(round_, user) is not None:
-        raise VoterError("You are already registered to vote in this round.")
+        raise VoterError(_("You are already registered to vote in this round."))
     check_eligibility(round_, user)
     roll_entry = _roll_entry(round_, user)
     if roll_entry is not None:
         return _make_voter(round_, user, roll_entry.district_id, VoterSource.ROLL, roll_entry)
     if not round_.open_registration:
-        raise VoterError("This round has no open registration: vote with the code from your letter.")
+        raise VoterError(_("This round has no open registration: vote with the code from your letter."))
     if round_.districts:
         if district_id not in {district.id for district in round_.districts}:
-            raise VoterError("Choose the district you live in.")
+            raise VoterError(_("Choose the district you live in."))
     else:
         district_id = None
     return _make_voter(round_, user, district_id, VoterSource.REGISTRATION)
@@ -374,16 +387,17 @@ def generate_voter_codes(round_: Round, actor: Any, count: int, district_id: int
     """Make ``count`` new one-time codes (optionally tied to a district); returns them in clear, once."""
     require_action(round_, Action.MANAGE_VOTERS)
     if not 1 <= count <= MAX_CODES_PER_BATCH:
-        raise VoterError(f"Make between 1 and {MAX_CODES_PER_BATCH:,} codes at a time.")
+        raise VoterError(_("Make between %(min)s and %(max)s codes at a time.", min=1,
+                           max=number(MAX_CODES_PER_BATCH)))
     district = None
     if round_.districts:
         district = next((d for d in round_.districts if d.id == district_id), None)
         if district is None:
-            raise VoterError("Choose the district these codes are for.")
+            raise VoterError(_("Choose the district these codes are for."))
     batch = (db.session.scalar(select(func.max(VoterCode.batch)).where(VoterCode.round_id == round_.id)) or 0) + 1
     issued: list[IssuedCode] = []
-    for _ in range(count):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    for _position in range(count):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _letter in range(CODE_LENGTH))
         db.session.add(
             VoterCode(round_id=round_.id, code_hash=hash_code(code), district_id=district and district.id, batch=batch)
         )
@@ -419,18 +433,18 @@ def claim_voter_code(round_: Round, code: str, user: Any = None, display_name: s
     require_action(round_, Action.REGISTER_VOTER)
     cleaned = normalise_code(code)
     if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
-        raise VoterError("That is not a voter code: check it against your letter.")
+        raise VoterError(_("That is not a voter code: check it against your letter."))
     record = db.session.scalar(
         select(VoterCode).where(VoterCode.round_id == round_.id, VoterCode.code_hash == hash_code(cleaned))
     )
     if record is None:
-        raise VoterError("That code does not belong to this round: check it against your letter.")
+        raise VoterError(_("That code does not belong to this round: check it against your letter."))
     if record.claimed_at is not None:
-        raise VoterError("That code has already been used.")
+        raise VoterError(_("That code has already been used."))
     if user is not None and getattr(user, "is_authenticated", False):
         _refuse_code_identity(user)
         if voter_record(round_, user) is not None:
-            raise VoterError("You are already a voter in this round; keep the code for someone else.")
+            raise VoterError(_("You are already a voter in this round; keep the code for someone else."))
     else:
         name = (display_name or "").strip()[:100] or "Voter"
         # A code-only identity: no password, reachable only through this session. The reserved .invalid

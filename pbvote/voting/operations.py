@@ -24,7 +24,8 @@ from sqlalchemy.orm import aliased
 
 from ..database import write_transaction
 from ..extensions import db
-from ..mail import MailError, send_mail
+from ..i18n import _, _n
+from ..mail import MailError, in_language_of, send_mail
 from ..proposals.models import Proposal, ProposalStatus
 from ..proposals.operations import ballot_proposals
 from ..rounds import lifecycle
@@ -190,16 +191,16 @@ class BallotCheck:
 def _why_not_on_ballot(budget: Budget, proposal_id: int) -> str:
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.round_id != budget.round_id:
-        return f"Project {proposal_id} is not a project of this round."
-    name = f"“{proposal.title}”"
+        return _("Project %(id)s is not a project of this round.", id=proposal_id)
+    name = proposal.title
     status = proposal.status_enum
     if status == ProposalStatus.WITHDRAWN:
-        return f"{name} was withdrawn by its authors and is not on the ballot."
+        return _("“%(project)s” was withdrawn by its authors and is not on the ballot.", project=name)
     if status == ProposalStatus.NOT_FEASIBLE:
-        return f"{name} was found not feasible and is not on the ballot."
+        return _("“%(project)s” was found not feasible and is not on the ballot.", project=name)
     if status != ProposalStatus.FEASIBLE:
-        return f"{name} is not on the ballot ({status.label.lower()})."
-    return f"{name} is on the ballot of another budget, not {budget.name}."
+        return _("“%(project)s” is not on the ballot (%(status)s).", project=name, status=str(status.label).lower())
+    return _("“%(project)s” is on the ballot of another budget, not %(budget)s.", project=name, budget=budget.name)
 
 
 def check_ballot(budget: Budget, content: BallotContent, *, options: Sequence[BallotOption] | None = None,
@@ -213,47 +214,63 @@ def check_ballot(budget: Budget, content: BallotContent, *, options: Sequence[Ba
     seen: set[int] = set()
     for proposal_id in content.choices:
         if proposal_id in seen:
-            problems.append(f"{_title(by_id, proposal_id)} is on your ballot twice.")
+            problems.append(_("%(project)s is on your ballot twice.", project=_title(by_id, proposal_id)))
         seen.add(proposal_id)
         if proposal_id not in by_id:
             problems.append(_why_not_on_ballot(budget, proposal_id))
     count = len(content.choices)
     total = sum(by_id[p].cost for p in seen if p in by_id)
     points_used = sum(content.points or ())
-    noun = "projects" if rules.kind != BallotType.RANKED else "ranked projects"
+    ranked = rules.kind == BallotType.RANKED
     if rules.max_choices is not None and count > rules.max_choices:
-        problems.append(f"You chose {count} {noun}; at most {rules.max_choices} are allowed.")
+        problems.append(_n("You chose %(count)s ranked projects; at most %(num)s is allowed.",
+                           "You chose %(count)s ranked projects; at most %(num)s are allowed.", rules.max_choices,
+                           count=count)
+                        if ranked else
+                        _n("You chose %(count)s projects; at most %(num)s is allowed.",
+                           "You chose %(count)s projects; at most %(num)s are allowed.", rules.max_choices, count=count))
     if complete and count < rules.min_choices:
-        needed = "at least one project" if rules.min_choices == 1 else f"at least {rules.min_choices} {noun}"
-        problems.append(f"Choose {needed}; your ballot has {count}.")
+        if rules.min_choices == 1:
+            problems.append(_("Choose at least one project; your ballot has %(count)s.", count=count))
+        elif ranked:
+            problems.append(_n("Choose at least %(num)s ranked project; your ballot has %(count)s.",
+                               "Choose at least %(num)s ranked projects; your ballot has %(count)s.",
+                               rules.min_choices, count=count))
+        else:
+            problems.append(_n("Choose at least %(num)s project; your ballot has %(count)s.",
+                               "Choose at least %(num)s projects; your ballot has %(count)s.", rules.min_choices,
+                               count=count))
     if rules.kind == BallotType.KNAPSACK:
         currency = budget.round.currency
         if total > rules.amount:
-            problems.append(f"Your projects cost {format_money(total, currency)}, more than the budget of "
-                            f"{format_money(rules.amount, currency)}.")
+            problems.append(_("Your projects cost %(cost)s, more than the budget of %(amount)s.",
+                              cost=format_money(total, currency), amount=format_money(rules.amount, currency)))
         elif complete and total < rules.min_spend:
-            problems.append(f"Your projects cost {format_money(total, currency)}; spend at least "
-                            f"{format_money(rules.min_spend, currency)}.")
+            problems.append(_("Your projects cost %(cost)s; spend at least %(amount)s.",
+                              cost=format_money(total, currency), amount=format_money(rules.min_spend, currency)))
     if rules.kind == BallotType.POINTS:
         points = content.points or []
         if len(points) != count:
-            problems.append("Give every chosen project its points.")
+            problems.append(_("Give every chosen project its points."))
         for proposal_id, value in zip(content.choices, points, strict=False):
             if value < 1:
-                problems.append(f"Give {_title(by_id, proposal_id)} at least 1 point, or remove it.")
+                problems.append(_("Give %(project)s at least 1 point, or remove it.",
+                                  project=_title(by_id, proposal_id)))
             elif value > (rules.points_per_project_max or 0):
-                problems.append(f"{_title(by_id, proposal_id)} has {value} points; one project may get at most "
-                                f"{rules.points_per_project_max}.")
+                problems.append(_n("%(project)s has %(points)s points; one project may get at most %(num)s.",
+                                   "%(project)s has %(points)s points; one project may get at most %(num)s.",
+                                   rules.points_per_project_max or 0, project=_title(by_id, proposal_id), points=value))
         if points_used > (rules.points_total or 0):
-            problems.append(f"You gave {points_used} points; you have {rules.points_total}.")
+            problems.append(_n("You gave %(used)s points; you have %(num)s.", "You gave %(used)s points; you have %(num)s.",
+                               rules.points_total or 0, used=points_used))
     elif content.points is not None:
-        problems.append("This ballot does not take points.")
+        problems.append(_("This ballot does not take points."))
     return BallotCheck(count, total, points_used, tuple(problems))
 
 
 def _title(by_id: dict[int, BallotOption], proposal_id: int) -> str:
     option = by_id.get(proposal_id)
-    return f"“{option.title}”" if option else f"Project {proposal_id}"
+    return _("“%(title)s”", title=option.title) if option else _("Project %(id)s", id=proposal_id)
 
 
 def normalise(budget: Budget, content: BallotContent) -> BallotContent:
@@ -277,8 +294,8 @@ def require_voter(round_: Round, voter: RoundVoter | None) -> RoundVoter:
     """``voter`` (the user's record in ``round_``), or a :class:`BallotError` saying why they may not vote."""
     if voter is None:
         if round_.open_registration:
-            raise BallotError("You are not registered to vote in this round yet: register first.")
-        raise BallotError("You are not on this round's voters: sign in with the code from your letter.")
+            raise BallotError(_("You are not registered to vote in this round yet: register first."))
+        raise BallotError(_("You are not on this round's voters: sign in with the code from your letter."))
     return voter
 
 
@@ -289,8 +306,10 @@ def require_budget_vote(budget: Budget, voter: RoundVoter, *, voted_on_paper: bo
 
     lifecycle.require_action(budget.round, Action.VOTE, BallotError)
     if not may_vote_in(budget, voter):
-        raise BallotError(f"{budget.name} is for voters of {budget.district.name if budget.district else 'another district'};"
-                          " you vote in your own district's budget.")
+        raise BallotError(_("%(budget)s is for voters of %(district)s; you vote in your own district's budget.",
+                            budget=budget.name, district=budget.district.name) if budget.district else
+                          _("%(budget)s is for voters of another district; you vote in your own district's budget.",
+                            budget=budget.name))
     refuse_if_voted_on_paper(budget, voter, voted_on_paper=voted_on_paper)
 
 
@@ -328,12 +347,12 @@ def apply_draft_action(content: BallotContent, action: str, proposal_id: int, po
     values = list(content.points) if content.points is not None else None
     if action == "add":
         if proposal_id in choices:
-            raise BallotError("That project is already on your ballot.")
+            raise BallotError(_("That project is already on your ballot."))
         choices.append(proposal_id)
         if values is not None:
             values.append(points or 1)
     elif proposal_id not in choices:
-        raise BallotError("That project is not on your ballot.")
+        raise BallotError(_("That project is not on your ballot."))
     elif action == "remove":
         at = choices.index(proposal_id)
         del choices[at]
@@ -345,7 +364,7 @@ def apply_draft_action(content: BallotContent, action: str, proposal_id: int, po
         if 0 <= to < len(choices):
             choices[at], choices[to] = choices[to], choices[at]
     else:
-        raise BallotError("Unknown ballot action.")
+        raise BallotError(_("Unknown ballot action."))
     return BallotContent(choices, values)
 
 
@@ -366,7 +385,7 @@ def save_draft(budget: Budget, voter: RoundVoter, content: BallotContent, *, exp
         db.session.add(draft)
     else:
         if expected_version is not None and expected_version != draft.version:
-            raise StaleBallotError("Your ballot changed in another window; here it is as it stands now.")
+            raise StaleBallotError(_("Your ballot changed in another window; here it is as it stands now."))
         draft.version += 1
     draft.choices = list(content.choices)
     draft.points = None if content.points is None else list(content.points)
@@ -394,7 +413,7 @@ def tracking_code_of(digest: str) -> str:
     number = int(digest, 16)
     base = len(CODE_ALPHABET)
     characters = []
-    for _ in range(TRACKING_CODE_LENGTH):
+    for _position in range(TRACKING_CODE_LENGTH):
         number, remainder = divmod(number, base)
         characters.append(CODE_ALPHABET[remainder])
     return "".join(characters)
@@ -440,8 +459,8 @@ def cast_ballot(round_id: int, budget_id: int, user: Any, content: BallotContent
             # Another request of the same voter won the race on the unique index: try again on top of it.
             db.session.rollback()
             if attempt == CAST_ATTEMPTS - 1:
-                raise BallotError("Your ballot could not be stored because of another submission at the same "
-                                  "moment; please submit it again.") from None
+                raise BallotError(_("Your ballot could not be stored because of another submission at the same "
+                                    "moment; please submit it again.")) from None
     if mail_receipt:
         _mail_receipt(user, receipt)
     return receipt
@@ -453,7 +472,7 @@ def _cast_once(round_id: int, budget_id: int, user_id: int | None, content: Ball
         _cast_context_query(), {"round_id": round_id, "budget_id": budget_id, "user_id": user_id}
     ).one_or_none()
     if found is None:
-        raise BallotError("There is no such ballot.")
+        raise BallotError(_("There is no such ballot."))
     round_, budget, voter, draft, current, voted_on_paper = found
     voter = require_voter(round_, voter)
     require_budget_vote(budget, voter, voted_on_paper=voted_on_paper)
@@ -464,8 +483,8 @@ def _cast_once(round_id: int, budget_id: int, user_id: int | None, content: Ball
             return Receipt(round_.id, budget.id, budget.name, current.tracking_code, current.cast_at, False,
                            repeated=True)
         if draft is None or (draft_version is not None and draft.version != draft_version):
-            raise StaleBallotError("Your ballot changed in another window since this page was made: "
-                                   "review it again.")
+            raise StaleBallotError(_("Your ballot changed in another window since this page was made: "
+                                     "review it again."))
         content = BallotContent(list(draft.choices or []), draft.points)
     # Check what was sent, then normalise: normalising first would silently drop points sent with a ranked
     # ballot, or points beyond the choices (the JSON API lets clients send anything).
@@ -527,15 +546,19 @@ def _mail_receipt(user: Any, receipt: Receipt) -> None:
     if receipt.repeated or user is None or is_code_identity(user) or not getattr(user, "email", ""):
         return
     round_ = db.session.get(Round, receipt.round_id)
-    body = (
-        f"Your ballot for {receipt.budget_name} in “{round_.name}” is stored"
-        f"{' and replaces your earlier one' if receipt.replaced else ''}.\n\n"
-        f"Tracking code: {receipt.printed}\n\n"
-        "Keep this code: when the results are published you can check with it that your ballot was counted.\n"
-        "You can change your ballot until voting closes; only your last ballot counts.\n"
-    )
+    with in_language_of(user, round_.organisation):
+        names = {"budget": receipt.budget_name, "round": round_.name}
+        stored = (_("Your ballot for %(budget)s in “%(round)s” is stored and replaces your earlier one.", **names)
+                  if receipt.replaced else _("Your ballot for %(budget)s in “%(round)s” is stored.", **names))
+        body = "\n".join([
+            stored, "",
+            _("Tracking code: %(code)s", code=receipt.printed), "",
+            _("Keep this code: when the results are published you can check with it that your ballot was counted."),
+            _("You can change your ballot until voting closes; only your last ballot counts."), "",
+        ])
+        subject = _("Your ballot receipt: %(round)s", round=round_.name)
     try:
-        send_mail(user.email, f"Your ballot receipt: {round_.name}", body)
+        send_mail(user.email, subject, body)
     except MailError as error:  # pragma: no cover - depends on the mail server
         current_app.logger.warning("Receipt mail to voter %s failed: %s", user.id, error)
 

@@ -16,6 +16,7 @@ from ..accounts.models import Role
 from ..database import write_transaction
 from ..deliberation.operations import proposal_summaries
 from ..extensions import db, limiter
+from ..i18n import _
 from ..rounds import lifecycle
 from ..rounds.lifecycle import Action, RoundError
 from ..rounds.models import Budget, Round
@@ -79,7 +80,7 @@ def _voter_or_page(round_: Round, budget: Budget | None = None):
 @signed_in
 def show_voting(round_id: int):
     """The voter's budgets in this round, with where each ballot stands."""
-    round_, _ = _load(round_id)
+    round_ = _load(round_id)[0]
     voter, refusal = _voter_or_page(round_)
     if refusal is not None:
         return refusal
@@ -137,7 +138,7 @@ def edit_ballot(round_id: int, budget_id: int):
         return refusal
     error = None
     if request.method == "POST":
-        action, _, target = request.form.get("action", "").partition(":")
+        action, _colon, target = request.form.get("action", "").partition(":")
         try:
             _change_draft(round_id, budget_id, action, target)
         except BallotError as problem:
@@ -177,7 +178,7 @@ def _change_draft(round_id: int, budget_id: int, action: str, target: str) -> No
                 list(content.choices), [1] * len(content.choices))
             content = operations.apply_draft_action(base, action, int(target))
         else:
-            raise BallotError("That button does not do anything here; please use the buttons on the page.")
+            raise BallotError(_("That button does not do anything here; please use the buttons on the page."))
         operations.save_draft(budget, voter, content, expected_version=_expected_version(version))
 
 
@@ -192,7 +193,7 @@ def _expected_version(current_version: int) -> int | None:
 def _points_field(proposal_id: int) -> int:
     raw = request.form.get(f"points-{proposal_id}", "").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        raise BallotError("Points must be whole numbers, such as 3.")
+        raise BallotError(_("Points must be whole numbers, such as 3."))
     return int(raw)
 
 
@@ -213,7 +214,7 @@ def review_ballot(round_id: int, budget_id: int):
 def cast_ballot(round_id: int, budget_id: int):
     """Cast the reviewed draft (POST only): 303 to the receipt, or the review page naming the problem."""
     round_, budget = _load(round_id, budget_id)
-    _, refusal = _voter_or_page(round_, budget)
+    refusal = _voter_or_page(round_, budget)[1]
     if refusal is not None:
         return refusal
     form = CastForm()
@@ -230,7 +231,7 @@ def cast_ballot(round_id: int, budget_id: int):
                                     "replaced": receipt.replaced}
             return redirect(url_for("voting.show_receipt", round_id=round_id, budget_id=budget_id), code=SEE_OTHER)
     else:
-        error = BallotError("The form has expired; review your ballot and submit it again.")
+        error = BallotError(_("The form has expired; review your ballot and submit it again."))
     round_, budget = _load(round_id, budget_id)
     context = _editor_context(round_, budget, voter_record(round_, current_user), error=error)
     form = CastForm(version=context["version"])
@@ -264,7 +265,7 @@ def show_receipt(round_id: int, budget_id: int):
 @role_required(Role.COUNCIL, organisation=organisation_id_of_round)
 def close_voting(round_id: int):
     """GET: what closing will do (ballot counts); POST: close voting, tally every budget, go to tallied."""
-    round_, _ = _load(round_id)
+    round_ = _load(round_id)[0]
     form = CloseVotingForm()
     error = None
     if form.validate_on_submit():
@@ -275,9 +276,9 @@ def close_voting(round_id: int):
             db.session.rollback()
             error = str(refusal)
         else:
-            flash("Voting is closed and every budget has been tallied.", "success")
+            flash(_("Voting is closed and every budget has been tallied."), "success")
             return redirect(url_for("rounds.show_round", round_id=round_id), code=SEE_OTHER)
-    round_, _ = _load(round_id)
+    round_ = _load(round_id)[0]
     counts = [(budget, operations.count_current(budget)) for budget in round_.budgets]
     status = 409 if error else 200
     return render_template("voting/close.html", round=round_, form=form, counts=counts, error=error,

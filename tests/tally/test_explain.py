@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import gettext
 from fractions import Fraction
 
-from pbvote.tally.explain import explain, number
+import pytest
+
+from pbvote.tally.explain import (
+    REASON_WORDS,
+    describe_rule,
+    explain,
+    number,
+    reason_in_words,
+    use_translations,
+)
 from pbvote.tally.model import Outcome, Step
+from pbvote.tally.rules import compute
 
 from .elections import make_election
 
@@ -65,3 +76,42 @@ def test_without_the_election_projects_are_named_by_id():
         [Step("skip", "x", 20, 3, "over-budget", {"remaining_before": 10})],
     )
     assert "1. skipped project x: it costs more than the 10 left (cost 20; support 3)" in explain(outcome)
+
+
+# i18n-voting (issue 14 item 1): explanations are translatable without Flask.
+
+
+class _Marked(gettext.NullTranslations):
+    """A stand-in catalogue that marks every message it translates (placeholders untouched)."""
+
+    def gettext(self, message):
+        return f"«{message}»"
+
+    def ngettext(self, singular, plural, n):
+        return f"«{singular if n == 1 else plural}»"
+
+
+def test_an_installed_translator_says_rules_and_steps_and_english_comes_back():
+    use_translations(_Marked)
+    try:
+        assert describe_rule("mes", {"completion": "add1", "budget_increment": 5}) == (
+            "«Method of Equal Shares», «completed by raising each voter's budget «5 units» at a time» (mes, add1)")
+        outcome = Outcome("greedy", {}, ["a"], 10, 4, "file-order", [Step("select", "a", 4, 3, "fits")])
+        assert "«Selected 1 project: a.» «Spent 4 of 10; 6 left unspent.»" in explain(outcome)
+        assert reason_in_words("nobody approved it") == "«nobody approved it»"
+        assert reason_in_words("a reason no table knows") == "a reason no table knows"
+    finally:
+        use_translations(gettext.NullTranslations)
+    assert describe_rule("mes", {"completion": "add1"}) == (
+        "Method of Equal Shares, completed by raising each voter's budget one unit at a time (mes, add1)")
+
+
+@pytest.mark.parametrize("rule, params", [
+    ("greedy", {}), ("mes", {}), ("mes", {"completion": "add1"}), ("mes", {"completion": "add1u"}),
+    ("mes", {"comparison": "greedy"}), ("phragmen", {}), ("phragmen", {"overrun": "skip"}),
+])
+def test_every_reason_the_rules_give_has_words(rule, params):
+    election = make_election({"a": 60, "b": 50, "c": 30, "d": 0, "e": 500}, ["a,b", "a,c", "b", "c,d", "a"],
+                             budget=100)
+    reasons = {step.reason for step in compute(rule, election, **params).steps if step.reason}
+    assert reasons and reasons <= set(REASON_WORDS)

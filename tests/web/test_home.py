@@ -9,9 +9,11 @@ from tests.web.proposals.factories import make_round
 
 
 def _cards(html: str) -> dict[str, str]:
-    """Round name → the HTML of its card on the home page."""
+    """Round name → the HTML of its card on the home page (a name in another language than the page's is in a
+    ``<span lang>``)."""
     cards = re.findall(r'<li class="card round-card">(.*?)</li>\s*(?=<li class="card round-card">|</ul>)', html, re.DOTALL)
-    return {re.search(r'round-card__title"><a [^>]*>([^<]+)</a>', card).group(1): card for card in cards}
+    title = r'round-card__title"><a [^>]*>(?:<span lang="[^"]+">)?([^<]+)(?:</span>)?</a>'
+    return {re.search(title, card).group(1): card for card in cards}
 
 
 def test_home_lists_open_rounds_with_their_phase_and_next_step(client, organisation):
@@ -52,3 +54,24 @@ def test_pages_link_the_svg_icon_which_is_served(client):
     with client.get("/static/icons/favicon.svg") as icon:  # a file response: close it
         assert icon.status_code == 200
         assert icon.mimetype == "image/svg+xml"
+
+def test_i18n_accounts_home_page_in_welsh(client, organisation):
+    voting = make_round(organisation, state="voting", name="Cyllideb Cymunedol")
+
+    html = client.get("/", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+
+    assert '<html lang="cy">' in html
+    assert '<h2 id="open-rounds-heading">Rowndiau agored</h2>' in html
+    assert "<strong>Pleidleisio</strong> dros y prosiectau" in html
+    card = _cards(html)["Cyllideb Cymunedol"]
+    assert f'href="/rounds/{voting.id}/vote"' in card and "Pleidleisio<span" in card
+    assert 'aria-label="Beth gallwch ei wneud yn Cyllideb Cymunedol"' in card
+
+
+def test_i18n_accounts_home_page_in_polish(client, organisation):
+    html = client.get("/", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+
+    assert '<html lang="pl">' in html
+    assert "<h2 id=\"how-heading\">Jak to działa</h2>" in html
+    assert "Obecnie nie trwa żadna edycja." in html
+    assert "Testville Council</a>: edycje i wnioski" in html

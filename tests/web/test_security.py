@@ -55,7 +55,7 @@ def test_base_layout_is_accessible_and_configures_htmx_safely(client):
     assert '<a class="skip-link" href="#main">' in html
     for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
         assert landmark in html
-    assert '<html lang="en">' in html
+    assert '<html lang="en-GB">' in html
     assert 'role="status" aria-live="polite"' in html
     assert '<meta name="htmx-config" content=\'{"allowEval":false,"selfRequestsOnly":true,' \
            '"includeIndicatorStyles":false}\'>' in html

@@ -153,3 +153,43 @@ def test_profile_refuses_an_empty_name_and_keeps_the_old_one(client, create_user
     assert 'id="display_name-error"' in page
     db.session.refresh(user)
     assert user.display_name == "Kept Name"
+
+
+def test_profile_shows_the_languages_each_in_itself_with_the_current_one_chosen(client, create_user, auth):
+    auth.login(create_user())
+
+    page = client.get("/account/profile", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+
+    select_ = page[page.index('id="language" name="language">'):]
+    select_ = select_[:select_.index("</select>")]
+    assert '<option lang="en-GB" value="en_GB">English</option>' in select_
+    assert '<option lang="cy" value="cy">Cymraeg</option>' in select_
+    assert '<option lang="pl" selected value="pl">Polski</option>' in select_  # not chosen yet: the page's language
+
+
+def test_the_language_is_saved_with_the_profile_and_the_site_follows_it(client, create_user, auth, db):
+    user = create_user(display_name="Siân")
+    auth.login(user)
+
+    response = client.post_form("/account/profile", {"display_name": "Siân", "district": "", "language": "cy"},
+                                token_page="/account/profile")
+
+    assert response.status_code == 303
+    db.session.refresh(user)
+    assert user.language == "cy"
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert '<html lang="cy">' in page
+    assert "Mae eich proffil wedi’i gadw." in page  # "Your profile has been saved." (i18n-accounts cy.po)
+    assert '<option lang="cy" selected value="cy">Cymraeg</option>' in page
+
+
+def test_the_profile_refuses_a_language_pbvote_does_not_speak(client, create_user, auth, db):
+    user = create_user(language="pl")
+    auth.login(user)
+
+    response = client.post_form("/account/profile", {"display_name": "Name", "language": "de"},
+                                token_page="/account/profile")
+
+    assert response.status_code == 200 and 'id="language-error"' in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.language == "pl"

@@ -32,10 +32,26 @@ def _schedule_voting(round_: Round, starts: datetime, ends: datetime) -> None:
 
 
 def _pdf_text(pdf: bytes) -> str:
-    """The text drawn in a reportlab PDF (its page streams are ASCII85-encoded, then deflated)."""
-    streams = re.findall(rb"/ASCII85Decode /FlateDecode .*?stream\r?\n(.*?)~>endstream", pdf, re.DOTALL)
-    content = b"".join(zlib.decompress(base64.a85decode(stream)) for stream in streams)
-    return " ".join(text.decode("cp1252") for text in re.findall(rb"\((.*?)\) Tj", content))
+    """The text drawn in a reportlab PDF, decoded through each embedded font's ToUnicode map: streams are
+    ASCII85-encoded then deflated, and a TrueType subset font draws one-byte codes (``\\001`` → ``ł``)."""
+    streams = {}
+    for number, head, body in re.findall(rb"(\d+) 0 obj\s*<<([^<>]*)>>\s*stream\r?\n(.*?)endstream", pdf, re.DOTALL):
+        if b"/ASCII85Decode" in head:
+            body = base64.a85decode(body.strip().removesuffix(b"~>"))
+        streams[int(number)] = zlib.decompress(body) if b"/FlateDecode" in head else body
+    maps = {name: {int(code, 16): chr(int(char, 16))
+                   for code, char in re.findall(rb"<([0-9A-F]{2})> <([0-9A-F]{4})>", streams[int(cmap)])}
+            for name, cmap in re.findall(rb"/Name /(\S+)[^>]*?/ToUnicode (\d+) 0 R", pdf)}
+    texts, font = [], None
+    for content in streams.values():
+        for selected, string in re.findall(rb"/(\S+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\) Tj", content):
+            if selected:
+                font = selected
+                continue
+            raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m[1], 8)]) if m[1].isdigit() else m[1], string)
+            table = maps.get(font)
+            texts.append("".join(table.get(byte, chr(byte)) for byte in raw) if table else raw.decode("cp1252"))
+    return " ".join(texts)
 
 
 def test_counted_says_one_and_many():

@@ -4,6 +4,7 @@ nothing is stored — whether it comes through the pages or straight to the oper
 from __future__ import annotations
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from pbvote.proposals.models import ProposalStatus
@@ -21,8 +22,9 @@ def stored(db) -> tuple[int, int]:
 
 
 def refused(db, world, voter_user, content: BallotContent, budget=None) -> str:
+    """The refusal a cast straight to the operation gets, said in its request's language (English here)."""
     before = stored(db)
-    with pytest.raises(BallotError) as refusal:
+    with current_app.test_request_context(), pytest.raises(BallotError) as refusal:
         cast_ballot(world.round.id, (budget or world.citywide).id, voter_user, content)
     assert stored(db) == before
     return str(refusal.value)
