@@ -106,6 +106,7 @@ def configure_blueprints(app: Flask) -> None:
     from .accountability.blueprint import bp as accountability_bp
     from .accounts.blueprint import bp as accounts_bp
     from .api.blueprint import init_api
+    from .content_languages.blueprint import bp as content_languages_bp
     from .core.blueprint import bp as core_bp
     from .deliberation.blueprint import bp as deliberation_bp
     from .notices.blueprint import bp as notices_bp
@@ -116,7 +117,7 @@ def configure_blueprints(app: Flask) -> None:
     from .voting.blueprint import bp as voting_bp
 
     for blueprint in (core_bp, accounts_bp, rounds_bp, proposals_bp, deliberation_bp, voting_bp, paper_bp,
-                      results_bp, accountability_bp, notices_bp):
+                      results_bp, accountability_bp, notices_bp, content_languages_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -99,6 +99,7 @@ def seed_demo() -> DemoData:
     data = seed_accounts()
     # Features add their demo content below, each through its own function taking ``data``.
     from .accountability.demo import seed_progress
+    from .content_languages.demo import seed_translations
     from .deliberation.demo import seed_threads
     from .proposals.demo import seed_proposals
     from .results.demo import seed_results
@@ -111,6 +112,7 @@ def seed_demo() -> DemoData:
     seed_threads(data)  # after the proposals (the voting round's too): discussions are about them
     data.results_round_id = seed_results(data)
     seed_progress(data, data.results_round_id)  # after the results: updates are on the funded projects
+    seed_translations(data)  # after the voting round: Welsh texts for it and some of its projects
     return data
 
 

@@ -75,6 +75,9 @@ class Proposal(db.Model):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"))
     location: Mapped[str] = mapped_column(String(200), default="")
+    # The language the texts are written in (pbvote.i18n.LANGUAGES), set at submission; None: the organisation's
+    # default. Translations (pbvote/content_languages) fall back to these texts.
+    language: Mapped[str | None] = mapped_column(String(10))
     image_filename: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default=ProposalStatus.SUBMITTED.value)
     # The public reason for the current status (feasibility decision, merge); the full story is in history.

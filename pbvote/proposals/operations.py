@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import Role, User
+from ..content_languages.operations import writing_language
 from ..extensions import db
 from ..i18n import _, _l, _n
 from ..mail import external_url, in_language_of, send_mail
@@ -215,7 +216,8 @@ def submit_proposal(round_: Any, author: User, data: ProposalInput) -> Proposal:
     errors = _validate(round_, data)
     if errors:
         raise ProposalError(_("Please correct the marked fields."), errors)
-    proposal = Proposal(round_id=round_.id, author=author, status=ProposalStatus.SUBMITTED.value)
+    proposal = Proposal(round_id=round_.id, author=author, status=ProposalStatus.SUBMITTED.value,
+                        language=writing_language(author, round_))
     _apply(proposal, data)
     if data.image:
         proposal.image_filename = _store_image(data.image)

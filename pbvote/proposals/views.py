@@ -34,7 +34,6 @@ from .forms import (
     ReviewForm,
     WithdrawForm,
 )
-from .markdown import render_markdown
 from .models import STATUS_VALUES, ExclusionGroup, Proposal, ProposalStatus
 from .operations import ProposalError, ProposalForbidden, ProposalInput, ProposalQuery
 
@@ -166,7 +165,6 @@ def show_proposal(proposal_id: int):
         "proposals/show.html",
         proposal=proposal,
         round=round_,
-        description_html=render_markdown(proposal.description),
         names=rounds_api.names(round_),
         can_edit=operations.can_edit(current_user, proposal),
         can_withdraw=operations.can_withdraw(current_user, proposal),

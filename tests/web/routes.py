@@ -51,6 +51,7 @@ from typing import Any
 
 from tests.web.accountability import route_args as accountability_args
 from tests.web.api import route_args as api_args
+from tests.web.content_languages import route_args as content_language_args
 from tests.web.deliberation import route_args as deliberation_args
 from tests.web.notices import route_args as notice_args
 from tests.web.paper import route_args as paper_args
@@ -261,6 +262,9 @@ ROUTE_CASES: dict[str, RouteCase] = {
     "proposals.merge_proposal": RouteCase(roles(COUNCIL), url_args=proposal_args.proposal_under_review),
     "proposals.list_exclusion_groups": RouteCase(roles(COUNCIL), url_args=proposal_args.review_round),
     "proposals.delete_exclusion_group": RouteCase(roles(COUNCIL), url_args=proposal_args.exclusion_group),
+    # ---- translations of round and proposal texts (URL builders in tests/web/content_languages/route_args.py) -
+    "content_languages.translate_round": RouteCase(roles(COUNCIL), url_args=content_language_args.round_),
+    "content_languages.translate_proposal": RouteCase(SIGNED_IN, url_args=content_language_args.own_proposal),
     # ---- results (URL builders in tests/web/results/route_args.py; unpublished results: tests/web/results) --
     "results.show_results": RouteCase(PUBLIC, url_args=results_args.results),
     "results.compare_rules": RouteCase(PUBLIC, url_args=results_args.budget),

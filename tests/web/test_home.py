@@ -9,9 +9,11 @@ from tests.web.proposals.factories import make_round
 
 
 def _cards(html: str) -> dict[str, str]:
-    """Round name → the HTML of its card on the home page."""
+    """Round name → the HTML of its card on the home page (a name in another language than the page's is in a
+    ``<span lang>``)."""
     cards = re.findall(r'<li class="card round-card">(.*?)</li>\s*(?=<li class="card round-card">|</ul>)', html, re.DOTALL)
-    return {re.search(r'round-card__title"><a [^>]*>([^<]+)</a>', card).group(1): card for card in cards}
+    title = r'round-card__title"><a [^>]*>(?:<span lang="[^"]+">)?([^<]+)(?:</span>)?</a>'
+    return {re.search(title, card).group(1): card for card in cards}
 
 
 def test_home_lists_open_rounds_with_their_phase_and_next_step(client, organisation):
