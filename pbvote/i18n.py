@@ -84,6 +84,13 @@ def organisation_default() -> str | None:
     return normalise(organisation.default_language) if organisation else None
 
 
+def locale_code() -> str:
+    """The locale text is being written in now (``"cy"``; ``"en_GB"`` outside a request and ``force_locale``),
+    for storing beside text that is written once and read later."""
+    locale = get_locale() if has_app_context() else None
+    return str(locale) if locale else DEFAULT_LOCALE
+
+
 def current_language() -> str:
     """The BCP 47 tag of the request's language for ``<html lang>``: ``"en-GB"``, ``"cy"``, ``"pl"``."""
     locale = get_locale() if has_request_context() else None

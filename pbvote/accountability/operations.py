@@ -20,7 +20,7 @@ from ..accounts.models import Role, User
 from ..deliberation.models import Follow, Notification, NotificationKind
 from ..deliberation.notifications import site_path
 from ..extensions import db
-from ..i18n import _, day
+from ..i18n import _, day, locale_code
 from ..mail import in_language_of
 from ..proposals import images
 from ..proposals.images import ImageRejected
@@ -199,8 +199,9 @@ def _announce(update: ProgressUpdate, proposal: Proposal, actor: User) -> None:
         with in_language_of(user, round_.organisation):
             text = _("Progress on “%(title)s”: %(status)s (update of %(date)s).", title=proposal.title,
                      status=update.status_enum.label.lower(), date=day(update.reported_on))
+            language = locale_code()
         db.session.add(Notification(user_id=user_id, kind=NotificationKind.PROJECT_UPDATE.value, text=text,
-                                    url=url))
+                                    url=url, language=language))
 
 
 # ------------------------------------------------------------------------------------------------------------

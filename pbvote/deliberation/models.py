@@ -313,6 +313,8 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
+    # The language ``text`` was written in (the recipient's when it was made), so pages can mark it.
+    language: Mapped[str] = mapped_column(String(10), default="en_GB", server_default="en_GB")
     url: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))

@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organisation, Role, User
 from ..extensions import db
-from ..i18n import _, _l, _n, moment, number
+from ..i18n import _, _l, _n, locale_code, moment, number
 from ..proposals.models import Proposal, ProposalStatus
 from ..rounds.events import EventKind, append_event
 from ..rounds.models import Round, RoundState, as_utc
@@ -832,7 +832,7 @@ def proposal_summaries(proposal_ids: Iterable[int]) -> dict[int, Summary]:
 
 
 def _notify(user_id: int, kind: NotificationKind, text: str, url: str) -> None:
-    db.session.add(Notification(user_id=user_id, kind=kind.value, text=text, url=url))
+    db.session.add(Notification(user_id=user_id, kind=kind.value, text=text, url=url, language=locale_code()))
 
 
 def _announce(comment: Comment, proposal: Proposal, author: User) -> None:

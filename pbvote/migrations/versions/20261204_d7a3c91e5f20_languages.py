@@ -1,4 +1,4 @@
-"""languages: a person's chosen language and an organisation's default
+"""languages: a person's chosen language and an organisation's default; the language of a notification
 
 Revision ID: d7a3c91e5f20
 Revises: b5e9a12e9367
@@ -21,9 +21,13 @@ def upgrade():
                                       nullable=False))
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('language', sa.String(length=10), nullable=True))
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sa.String(length=10), server_default='en_GB', nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_column('language')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('language')
     with op.batch_alter_table('organisation', schema=None) as batch_op:
