@@ -184,11 +184,12 @@ def playwright_fetch(request_context) -> Callable[[str], Fetched]:
     return fetch
 
 
-def client_fetch(client) -> Callable[[str], Fetched]:
-    """``fetch`` through Flask's test client (its cookies: sign it in first for a role)."""
+def client_fetch(client, headers: dict | None = None) -> Callable[[str], Fetched]:
+    """``fetch`` through Flask's test client (its cookies: sign it in first for a role), with ``headers`` on
+    every request (e.g. ``{"Accept-Language": "cy"}``)."""
 
     def fetch(path: str) -> Fetched:
-        response = client.get(path, follow_redirects=True)
+        response = client.get(path, headers=headers, follow_redirects=True)
         url = response.request.path + (f"?{response.request.query_string.decode()}"
                                        if response.request.query_string else "")
         content_type = response.content_type or ""

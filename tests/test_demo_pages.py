@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, redirect
 
-from tests.demo_pages import DemoPage, Fetched, crawl, links
+from tests.demo_pages import DemoPage, Fetched, client_fetch, crawl, links
 
 PAGES = {
     "/": '<a href="/items/1">one</a> <a href="items/2#top">two</a> <a href="/items/3">3</a> <a href="/items/4">4</a>'
@@ -77,3 +77,17 @@ def test_start_pages_and_max_pages(site):
 def test_links_reads_anchors_but_not_downloads():
     assert links('<p><a href="/a">a</a><a>no href</a><a href="/b" download="b.zip">b</a>'
                  '<link href="/c"><A HREF="/d">d</A></p>') == ["/a", "/d"]
+
+
+def test_the_demo_crawled_with_the_test_client(app, client):
+    from pbvote.demo import seed_demo
+
+    seed_demo()
+    pages = crawl(client_fetch(client, {"Accept-Language": "cy"}), app.url_map, "anonymous", ("/", "/no-such-page"))
+    endpoints = {page.endpoint for page in pages}
+    assert {"core.show_home", "rounds.show_round", "proposals.show_proposal", "results.show_results",
+            "accounts.sign_in"} <= endpoints
+    assert DemoPage("anonymous", "/no-such-page", "<no endpoint>", 404) in pages
+    assert [page for page in pages if page.status >= 500] == []
+    # Voting needs an account: the link to a ballot leads, through its redirect, to the sign-in page.
+    assert any(page.url.startswith("/sign-in?next=") for page in pages)
