@@ -8,7 +8,8 @@ test-client check (:func:`client_fetch`, Flask's test client).
 It never follows what could change state or is not a page: sign-out and unsubscribe links and the other GETs
 that act (:data:`NEVER_FOLLOW`), ``/api/``, static files and downloads (by suffix, ``download`` attribute or the
 response's content type). To stay bounded it takes at most ``per_endpoint`` URLs of each Flask endpoint (matched
-with the app's ``url_map``): ``/proposals/1`` … ``/proposals/40`` are one page pattern. ``variant`` may split an
+with the app's ``url_map``): ``/proposals/1`` … ``/proposals/40`` are one page pattern; error pages count
+apart, per status, so a link that fails does not use up its endpoint's examples. ``variant`` may split an
 endpoint's quota, e.g. by the phase of the round a URL is about, so every phase gets its examples.
 """
 
@@ -120,48 +121,43 @@ def crawl(
     variant: Callable[[str, dict], Hashable] | None = None,
     max_pages: int = 500,
 ) -> list[DemoPage]:
-    """The HTML pages reachable from ``start`` (paths), breadth-first, at most ``per_endpoint`` per endpoint
-    (and ``variant(endpoint, view_args)``, when given), in the order reached.
+    """The HTML pages reachable from ``start`` (paths), breadth-first, in the order reached: at most
+    ``per_endpoint`` per endpoint (and ``variant(endpoint, view_args)``, when given) that answer, and as many
+    again per error status, so that a link which fails or redirects leaves its endpoint's quota to the next one.
 
-    ``fetch(path)`` GETs a path as the role and follows redirects; a redirect's target is recorded once and
-    counts against its own endpoint's quota. Pages that are not HTML (files, images) are left out; error pages are kept with their status.
+    ``fetch(path)`` GETs a path as the role and follows redirects; a redirect's target is recorded once, as a
+    page of its own endpoint. Pages that are not HTML (files, images) are left out.
     """
     site = urlsplit(base_url).netloc
     taken: Counter = Counter()
-    queued: set[str] = set()
+    seen: set[str] = set()
     queue: deque[str] = deque()
     pages: dict[str, DemoPage] = {}
 
-    def offer(path: str) -> None:
-        if path in queued or _skipped(path):
-            return
-        endpoint, arguments = match_endpoint(url_map, path)
-        if endpoint in NEVER_FOLLOW:
-            return
-        if take(endpoint, arguments):
-            queued.add(path)
-            queue.append(path)
+    def kind(endpoint: str, arguments: dict, status: int = 200) -> tuple:
+        return endpoint, variant(endpoint, arguments) if variant else None, status if status >= 400 else None
 
-    def take(endpoint: str, arguments: dict) -> bool:
-        """Whether the endpoint (and variant) has room for one more URL; if so, the URL has it."""
-        key = (endpoint, variant(endpoint, arguments) if variant else None)
-        if taken[key] >= per_endpoint:
-            return False
-        taken[key] += 1
-        return True
+    def offer(path: str) -> None:
+        if path not in seen and not _skipped(path) and match_endpoint(url_map, path)[0] not in NEVER_FOLLOW:
+            seen.add(path)
+            queue.append(path)
 
     for path in start:
         offer(path)
     while queue and len(pages) < max_pages:
         path = queue.popleft()
+        if path in pages or taken[kind(*match_endpoint(url_map, path))] >= per_endpoint:
+            continue  # reached through a redirect already, or enough pages of its kind
         response = fetch(path)
         final = _path(urljoin(base_url + path, response.url))
         if final in pages or not response.content_type.startswith("text/html"):
             continue
         endpoint, arguments = match_endpoint(url_map, final)
-        if final != path and (final in queued or not take(endpoint, arguments)):
-            continue  # redirected to a page that is (or will be) there already, or to one more of its kind
-        queued.add(final)
+        key = kind(endpoint, arguments, response.status)
+        if taken[key] >= per_endpoint:
+            continue  # e.g. one more redirect to the sign-in page
+        taken[key] += 1
+        seen.add(final)
         pages[final] = DemoPage(role, final, endpoint, response.status)
         here = urljoin(base_url, final)
         for href in links(response.text):

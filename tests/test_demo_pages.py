@@ -68,6 +68,13 @@ def test_a_variant_gives_each_kind_its_own_quota(site):
     assert [page.url for page in pages if page.endpoint == "item"] == ["/items/1", "/items/2"]
 
 
+def test_a_link_that_fails_leaves_the_quota_of_its_endpoint_to_the_next(site):
+    app, fetch, _ = site
+    pages = crawl(fetch, app.url_map, "resident", ("/items/9", "/items/8", "/items/1"), per_endpoint=1,
+                  max_pages=2)
+    assert pages == [DemoPage("resident", "/items/9", "item", 404), DemoPage("resident", "/items/1", "item", 200)]
+
+
 def test_start_pages_and_max_pages(site):
     app, fetch, _ = site
     pages = crawl(fetch, app.url_map, "auditor", ("/items/3", "/"), max_pages=2)

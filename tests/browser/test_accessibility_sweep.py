@@ -4,8 +4,8 @@ thing the keyboard reaches, shows itself and moves focus to the main content, an
 shows a focus indicator when tabbed to.
 
 The pages are not listed here: :mod:`tests.demo_pages` finds them by following the demo's links as each role
-(at most :data:`PER_ENDPOINT` URL per endpoint and round phase), so a new page is covered as soon as a page
-links to it.
+(at most :data:`PER_ENDPOINT` URL per endpoint, organisation and round phase: 375 pages for the five roles), so
+a new page is covered as soon as a page links to it.
 
 200 % zoom: a browser window 1280 × 900 px zoomed to 200 % lays pages out in a 640 × 450 CSS-pixel viewport
 with ``devicePixelRatio`` 2 — media queries, ``vw`` and wrapping all see 640 px. A 640 × 450 viewport with
@@ -54,7 +54,7 @@ VIEWPORTS = {
     "320px": {"viewport": {"width": 320, "height": 640}},
     "200pct-zoom": {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2},
 }
-#: URLs per endpoint and round phase the crawl keeps (the sweep's bound: about 270 pages for the five roles).
+#: URLs per endpoint, organisation and round phase the crawl keeps (the sweep's bound).
 PER_ENDPOINT = 1
 #: axe-core's rule tags for WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -113,16 +113,18 @@ MISSING_FOCUS_INDICATORS = """() => {
 
 @dataclass
 class DemoSite:
-    """The seeded demo served over HTTP, with the round phase of every round and proposal (for the crawl)."""
+    """The seeded demo served over HTTP, with the organisation and phase of every round and proposal (for the
+    crawl)."""
 
     base_url: str
     url_map: object
-    phases: dict[tuple[str, int], str]
+    phases: dict[tuple[str, int], tuple[int, str]]
     crawled: dict[str, tuple[dict, list[DemoPage]]] = field(default_factory=dict)
 
-    def phase(self, endpoint: str, arguments: dict) -> str | None:
-        """The phase of the round a page is about: a round's pages, and a proposal's own page, look different in
-        each phase (the proposal's other pages, like its discussion, much less: one phase of those is enough)."""
+    def phase(self, endpoint: str, arguments: dict) -> tuple[int, str] | None:
+        """The organisation and phase of the round a page is about: a round's pages, and a proposal's own page,
+        look different in each phase and to members of the round's organisation than to others (the proposal's
+        other pages, like its discussion, much less: one of those is enough)."""
         if "round_id" in arguments:
             return self.phases.get(("round_id", arguments["round_id"]))
         if endpoint == "proposals.show_proposal":
@@ -146,8 +148,9 @@ def demo_site(database) -> DemoSite:
     with app.app_context():
         _empty_tables(database)
         seed_demo()
-        rounds = dict(db.session.execute(select(Round.id, Round.state)).all())
-        phases = {("round_id", number): state for number, state in rounds.items()}
+        rounds = {number: (organisation, state) for number, organisation, state
+                  in db.session.execute(select(Round.id, Round.organisation_id, Round.state))}
+        phases = {("round_id", number): kind for number, kind in rounds.items()}
         for proposal, round_id in db.session.execute(select(Proposal.id, Proposal.round_id)):
             phases[("proposal_id", proposal)] = rounds[round_id]
         db.session.remove()
