@@ -17,3 +17,16 @@ function focusMarkedComment() {
 }
 document.addEventListener("DOMContentLoaded", focusMarkedComment);
 document.addEventListener("htmx:afterSettle", focusMarkedComment);
+
+// A table wider than the screen scrolls inside its frame (.table): let the keyboard reach it too, so its hidden
+// columns can be scrolled to with the arrow keys (WCAG 2.1.1). Only while it does scroll: a table that fits is
+// no extra stop on the way through the page. (Chromium also makes such frames focusable by itself.)
+function focusScrollingTables() {
+  document.querySelectorAll(".table").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth) { table.setAttribute("tabindex", "0"); }
+    else if (table.getAttribute("tabindex") === "0") { table.removeAttribute("tabindex"); }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusScrollingTables);
+document.addEventListener("htmx:afterSettle", focusScrollingTables);
+window.addEventListener("resize", focusScrollingTables);
