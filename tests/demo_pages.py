@@ -25,6 +25,16 @@ from urllib.parse import urljoin, urlsplit
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, RequestRedirect
 
+#: The demo's accounts a sweep looks as, by role (None: nobody signed in); all sign in with pbvote.demo's
+#: DEMO_PASSWORD.
+DEMO_ROLES = {
+    "anonymous": None,
+    "resident": "resident@riverside.example",
+    "council": "council@riverside.example",
+    "moderator": "moderator@riverside.example",
+    "auditor": "auditor@riverside.example",
+}
+
 #: Endpoints whose GET acts (or whose tokens are one-time): never fetched, even when a page links to them.
 NEVER_FOLLOW = frozenset({
     "accounts.sign_out",

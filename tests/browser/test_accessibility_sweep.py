@@ -27,19 +27,11 @@ from pbvote.demo import DEMO_PASSWORD, seed_demo
 from pbvote.i18n import LANGUAGE_COOKIE
 from tests.browser.conftest import TIMEOUT_MS, format_violations
 from tests.conftest import _empty_tables, _test_config
-from tests.demo_pages import DemoPage, crawl, playwright_fetch
+from tests.demo_pages import DEMO_ROLES, DemoPage, crawl, playwright_fetch
 
 # Pages look the same on either database: the sweep runs once, on SQLite (the journeys cover PostgreSQL).
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
-#: The demo's accounts by role (None: nobody signed in); every one signs in with DEMO_PASSWORD.
-ROLES = {
-    "anonymous": None,
-    "resident": "resident@riverside.example",
-    "council": "council@riverside.example",
-    "moderator": "moderator@riverside.example",
-    "auditor": "auditor@riverside.example",
-}
 #: Where a role's crawl starts besides "/": pages people open from a bookmark or a mail, and an error page.
 SIGNED_IN_START = ("/account/profile", "/account/mail", "/notifications", "/notifications/settings")
 START_PAGES = {
@@ -179,10 +171,10 @@ def role_pages(site: DemoSite, browser, role: str) -> tuple[dict, list[DemoPage]
     if role not in site.crawled:
         context = browser.new_context(base_url=site.base_url)
         context.set_default_timeout(TIMEOUT_MS)
-        if ROLES[role]:
+        if DEMO_ROLES[role]:
             page = context.new_page()
             page.goto("/sign-in")
-            page.get_by_label("Email").fill(ROLES[role])
+            page.get_by_label("Email").fill(DEMO_ROLES[role])
             page.get_by_label("Password").fill(DEMO_PASSWORD)
             page.get_by_role("main").get_by_role("button", name="Sign in").click()
             page.get_by_role("button", name="Sign out").wait_for()
@@ -229,7 +221,7 @@ def check_page(page, url: str, language: str) -> list[str]:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", DEMO_ROLES)
 def test_every_demo_page_is_accessible(role, language, viewport, demo_site, playwright_browser):
     storage_state, pages = role_pages(demo_site, playwright_browser, role)
     assert len(pages) >= 20, f"the crawl as {role} found only {[p.url for p in pages]}"

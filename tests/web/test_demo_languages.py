@@ -27,15 +27,8 @@ from babel.messages.pofile import read_po
 
 from pbvote.config import PROJECT_ROOT
 from pbvote.demo import DEMO_PASSWORD, seed_demo
-from tests.demo_pages import client_fetch, crawl
+from tests.demo_pages import DEMO_ROLES, client_fetch, crawl
 
-ROLES = {
-    "anonymous": None,
-    "resident": "resident@riverside.example",
-    "council": "council@riverside.example",
-    "moderator": "moderator@riverside.example",
-    "auditor": "auditor@riverside.example",
-}
 START = ("/", "/sign-in", "/register", "/account/profile", "/account/mail", "/notifications",
          "/organisations/riverside/rounds", "/organisations/riverside/members", "/no-such-page")
 TRANSLATIONS = PROJECT_ROOT / "pbvote" / "translations"
@@ -150,7 +143,7 @@ def test_the_demo_shows_no_english_interface_text(app, auth, demo, locale):
     whole -= names_people_gave()
     leaks: dict[str, set[str]] = {}
     pages = 0
-    for role, email in ROLES.items():
+    for role, email in DEMO_ROLES.items():
         client = app.test_client()
         if email:
             auth.login(demo.users[email], DEMO_PASSWORD, client=client)
