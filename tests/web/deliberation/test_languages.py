@@ -31,7 +31,8 @@ def test_i18n_deliberation_a_discussion_reads_in_welsh(client, proposal, alice, 
     page = client.get(f"/proposals/{proposal.id}/discussion", headers=WELSH).get_data(as_text=True)
     assert '<html lang="cy"' in page
     assert "<title>Trafodaeth · A playground" in page
-    assert "Trafodaeth am “A playground”" in page and "Darllen y cynnig" in page
+    # The English title, not translated, is marked as English inside the Welsh heading.
+    assert 'Trafodaeth am “<span lang="en-GB">A playground</span>”' in page and "Darllen y cynnig" in page
     assert 'aria-label="Trefn y sylwadau"' in page and "Yr hynaf yn gyntaf" in page
     assert "1 o blaid" in page and "0 cwestiwn" in page
     assert '<span class="stance stance--for">O blaid</span>' in page
