@@ -91,10 +91,15 @@ def locale_code() -> str:
     return str(locale) if locale else DEFAULT_LOCALE
 
 
+def language_tag(code: str) -> str:
+    """The BCP 47 tag of a locale code, for ``lang`` attributes: ``"en_GB"`` → ``"en-GB"`` (filter ``language_tag``)."""
+    return code.replace("_", "-")
+
+
 def current_language() -> str:
     """The BCP 47 tag of the request's language for ``<html lang>``: ``"en-GB"``, ``"cy"``, ``"pl"``."""
     locale = get_locale() if has_request_context() else None
-    return str(locale).replace("_", "-") if locale else DEFAULT_LOCALE.replace("_", "-")
+    return language_tag(str(locale) if locale else DEFAULT_LOCALE)
 
 
 def counted(count: int, singular: str, plural: str) -> str:
@@ -181,3 +186,4 @@ def init_i18n(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(moment)
     app.add_template_filter(number)
+    app.add_template_filter(language_tag)

@@ -26,17 +26,12 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import DEFAULT_LOCALE, normalise
+from ..i18n import DEFAULT_LOCALE, language_tag, normalise
 from ..proposals.markdown import render_markdown
 from ..proposals.models import Proposal
 from ..rounds.models import Round
 from .models import ContentTranslation
 from .operations import original_language, round_language
-
-
-def tag(code: str) -> str:
-    """The BCP 47 tag of a locale code, for ``lang``: ``"en_GB"`` → ``"en-GB"``."""
-    return code.replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class LocalizedText:
 
     @property
     def lang(self) -> str:
-        return tag(self.language)
+        return language_tag(self.language)
 
     @property
     def fallback(self) -> bool:
