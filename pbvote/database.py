@@ -59,11 +59,17 @@ def write_transaction() -> Iterator[Session]:
 
     On SQLite it starts with BEGIN IMMEDIATE so no other writer can slip in between our read and our
     write; on PostgreSQL callers lock rows with ``with_for_update()`` and rely on constraints.
-    Any transaction already open in the session (typically the read that loaded the current user) is
-    ended first so the lock covers every read inside the block.
+    A transaction already open in the session (typically the read that loaded the current user) is ended
+    first so the lock covers every read inside the block — except on PostgreSQL when it has only read: at
+    READ COMMITTED every statement sees what is committed when it starts, so the block simply goes on in it
+    (two round trips fewer, on every write a request makes).
     """
     session = db.session()  # the request's Session itself: the scoped_session proxy has no in_transaction()
     if session.in_transaction():
+        if _has_only_read(session):
+            with _continued(session):
+                yield session
+            return
         session.commit()
     token = _begin_immediate.set(True)
     try:
@@ -71,3 +77,40 @@ def write_transaction() -> Iterator[Session]:
             yield session
     finally:
         _begin_immediate.reset(token)
+
+
+def _has_only_read(session: Session) -> bool:
+    """Whether the session's open transaction is a PostgreSQL one that has written nothing and holds no
+    pending change."""
+    return (not session.info.get(_WROTE) and not (session.new or session.dirty or session.deleted)
+            and not is_sqlite(session.get_bind()))
+
+
+@contextmanager
+def _continued(session: Session) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+_WROTE = "pbvote_transaction_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)

@@ -7,10 +7,11 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from pbvote.accounts.models import Organisation, User
 from pbvote.database import write_transaction
+from tests.sql_log import SentStatements
 
 
 def test_each_test_starts_with_empty_tables(db, create_user):
@@ -134,3 +135,41 @@ def test_write_transaction_commits_on_success_and_rolls_back_on_error(db, create
         raise RuntimeError("boom")
     slugs = set(db.session.scalars(select(Organisation.slug)))
     assert slugs == {"kept"}
+
+
+def test_write_transaction_goes_on_in_a_read_only_postgresql_transaction(db, database, create_organisation):
+    """A request reads (its user, say), then writes: on PostgreSQL the write goes on in the same transaction,
+    one commit instead of two; SQLite commits the read first, then takes its write lock (BEGIN IMMEDIATE)."""
+    create_organisation(slug="first", name="First")
+    db.session.commit()
+    with SentStatements(db.engine) as sent:
+        db.session.scalar(select(func.count()).select_from(Organisation))
+        with write_transaction() as session:
+            session.add(Organisation(slug="second", name="Second"))
+    if database.kind == "postgresql":
+        assert sent == ["SELECT", "INSERT", "COMMIT"]
+    else:
+        assert sent == ["BEGIN", "SELECT", "COMMIT", "BEGIN IMMEDIATE", "INSERT", "COMMIT"]
+    assert set(db.session.scalars(select(Organisation.slug))) == {"first", "second"}
+
+
+def test_an_earlier_write_is_committed_before_the_write_transaction_begins(db, create_organisation):
+    """A transaction that has already written is committed first, on both databases: an error in the block
+    then undoes the block only."""
+    db.session.add(Organisation(slug="flushed", name="Flushed"))
+    db.session.flush()
+    db.session.execute(update(Organisation).where(Organisation.slug == "flushed").values(name="Renamed"))
+    with pytest.raises(RuntimeError), write_transaction() as session:
+        session.add(Organisation(slug="dropped", name="Dropped"))
+        session.flush()
+        raise RuntimeError("boom")
+    assert dict(db.session.execute(select(Organisation.slug, Organisation.name)).all()) == {"flushed": "Renamed"}
+
+
+def test_a_failed_block_in_a_continued_transaction_rolls_back(db, create_organisation):
+    db.session.scalar(select(func.count()).select_from(Organisation))  # a read: the block goes on in it (PostgreSQL)
+    with pytest.raises(RuntimeError), write_transaction() as session:
+        session.add(Organisation(slug="dropped", name="Dropped"))
+        session.flush()
+        raise RuntimeError("boom")
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import format_date
 from flask_babel import get_locale
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Engine, bindparam, event, select
+from sqlalchemy.orm import Session, joinedload
 
 from ..accounts.models import Organisation
 from ..extensions import db
@@ -745,21 +747,68 @@ def _schedule_query():
     )
 
 
+#: How long a worker trusts a round's schedule once read, in seconds. A change this process commits to a round
+#: or its phases is seen at once (:func:`_forget_committed_schedules`); one committed by another process (a
+#: council editing dates on the other worker) within this time. A round closed or moved by hand is seen at
+#: once everywhere: casting reads the round's state itself.
+SCHEDULE_TRUST_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class _ScheduleSeen:
+    """What a worker learnt from a round's schedule: nothing is due before ``next_due`` (None: never, until the
+    schedule changes), as read at ``read_at`` (``time.monotonic()``)."""
+
+    read_at: float
+    next_due: datetime | None
+
+
+_schedules_seen: weakref.WeakKeyDictionary[Engine, dict[int, _ScheduleSeen]] = weakref.WeakKeyDictionary()
+
+
 def may_be_due(round_id: int, now: datetime) -> bool:
     """Whether the round's schedule may make a transition due at ``now``: one query for plain values, no
-    objects (it runs before every request naming a round). False only when nothing can be due: no start of a
-    phase that follows the current one and no end of the current phase has passed — the conditions every due
-    transition and every due close needs."""
+    objects (it runs before every request naming a round), and none at all while the schedule this worker read
+    in the last :data:`SCHEDULE_TRUST_SECONDS` says nothing is due before a later moment. False only when
+    nothing can be due: no start of a phase that follows the current one and no end of the current phase has
+    passed — the conditions every due transition and every due close needs."""
+    seen_here = _schedules_seen.setdefault(db.engine, {})
+    seen = seen_here.get(round_id)
+    if seen is not None and time.monotonic() - seen.read_at < SCHEDULE_TRUST_SECONDS and (
+            seen.next_due is None or now < seen.next_due):
+        return False
+    read_at = time.monotonic()
     rows = db.session.execute(_schedule_query(), {"round_id": round_id}).all()
-    if not rows or rows[0][1]:
+    if not rows:
+        return False
+    if rows[0][1]:  # imported: its schedule is history
+        seen_here[round_id] = _ScheduleSeen(read_at, None)
         return False
     current = RoundState(rows[0][0])
     following = {target.value for target in lifecycle.TRANSITIONS[current]}
-    return any(
-        (state in following and starts is not None and as_utc(starts) <= now)
-        or (state == current.value and ends is not None and as_utc(ends) <= now)
-        for _, _, state, starts, ends in rows
-    )
+    moments = [as_utc(moment) for _, _, state, starts, ends in rows for moment in (
+        starts if state in following else None, ends if state == current.value else None) if moment is not None]
+    if any(moment <= now for moment in moments):
+        return True
+    seen_here[round_id] = _ScheduleSeen(read_at, min(moments, default=None))
+    return False
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_schedules(session: Session, _flush_context) -> None:
+    """Remember which rounds' states or phases this session changes; what it remembers is forgotten by every
+    worker of this process at its next commit (after a rollback too: once more than needed, never too few)."""
+    changed = {obj.id if isinstance(obj, Round) else obj.round_id
+               for obj in itertools.chain(session.new, session.dirty, session.deleted) if isinstance(obj, Round | Phase)}
+    if changed:
+        session.info.setdefault("pbvote_changed_schedules", set()).update(changed)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed_schedules(session: Session) -> None:
+    for round_id in session.info.pop("pbvote_changed_schedules", ()):
+        for seen_here in _schedules_seen.values():
+            seen_here.pop(round_id, None)
 
 
 def refresh_round(round_id: int, now: datetime | None = None) -> Round | None:

@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, load_only
 
 from ..database import write_transaction
 from ..extensions import db
@@ -153,9 +153,9 @@ def _load_options(budget: Budget) -> list[BallotOption]:
 
 
 def _options_key(round_: Round, budget: Budget) -> tuple:
-    """What identifies a voting round's ballot in this process (databases differ by URL, reused ids by
+    """What identifies a voting round's ballot in this process (databases differ by engine, reused ids by
     creation time)."""
-    return db.engine.url.render_as_string(), round_.id, round_.created_at, round_.state_changed_at, budget.id
+    return db.engine, round_.id, round_.created_at, round_.state_changed_at, budget.id
 
 
 @dataclass
@@ -537,6 +537,18 @@ def _cast_context_query():
         .outerjoin(current, (current.budget_id == Budget.id) & (current.voter_id == RoundVoter.id)
                    & current.superseded_at.is_(None))
         .where(Round.id == bindparam("round_id"))
+        .options(
+            # Only what the checks read (a third of the columns: the rest would be decoded for nothing).
+            load_only(Round.state, Round.open_registration, Round.paper_policy, Round.imported, Round.created_at,
+                      Round.state_changed_at),
+            load_only(Budget.round_id, Budget.name, Budget.scope, Budget.district_id, Budget.amount,
+                      Budget.ballot_type, Budget.min_picks, Budget.max_picks, Budget.min_ranks, Budget.max_ranks,
+                      Budget.points_per_rank, Budget.min_spend_percent, Budget.points_total,
+                      Budget.points_per_project_max),
+            load_only(RoundVoter.round_id, RoundVoter.district_id),
+            load_only(BallotDraft.version, BallotDraft.choices, BallotDraft.points),
+            load_only(current.draft_version, current.tracking_code, current.cast_at),
+        )
         .execution_options(populate_existing=True)
     )
 

@@ -8,8 +8,10 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
+from pbvote.rounds import operations
 from pbvote.rounds.models import RoundState
 from pbvote.voting.models import Ballot
+from tests.sql_log import SentStatements
 from tests.web.api.conftest import bearer
 
 PROBLEM = "application/problem+json"
@@ -248,3 +250,28 @@ def test_a_bug_is_a_500_problem_without_a_traceback(client, voting, code_token, 
 def test_html_pages_keep_their_html_errors(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+def test_a_cast_costs_two_reads_and_one_write(client, voting, code_token, db, database, monkeypatch):
+    """Every cast pays for each round trip, so they are counted: the token, then one read of everything the
+    checks need, then the INSERT (and the UPDATE of the ballot it replaces), in one transaction on PostgreSQL
+    (SQLite commits the reads and takes its write lock). The round's schedule is read once per worker and
+    trusted for a while (a cast reads the round's state itself)."""
+    monkeypatch.setattr(operations, "SCHEDULE_TRUST_SECONDS", 3600)
+    a, b, c = (project.id for project in voting.projects["Citywide"][:3])
+    url = cast_url(voting, voting.citywide)
+    earlier, token = code_token(), code_token()  # making codes changes the round: its schedule is read again
+    assert client.post(url, json={"choices": [a]}, headers=bearer(earlier)).status_code == 201
+
+    with SentStatements(db.engine) as first:
+        assert client.post(url, json={"choices": [b, c]}, headers=bearer(token)).status_code == 201
+    with SentStatements(db.engine) as replacing:
+        assert client.post(url, json={"choices": [c]}, headers=bearer(token)).status_code == 201
+
+    if database.kind == "postgresql":
+        assert first == ["SELECT", "SELECT", "INSERT", "COMMIT"]
+        assert replacing == ["SELECT", "SELECT", "UPDATE", "INSERT", "COMMIT"]
+    else:
+        assert first == ["BEGIN", "SELECT", "COMMIT", "BEGIN IMMEDIATE", "SELECT", "INSERT", "COMMIT"]
+        assert replacing == ["BEGIN", "SELECT", "COMMIT", "BEGIN IMMEDIATE", "SELECT", "UPDATE", "INSERT", "COMMIT"]
+    assert sorted(ballot.choices for ballot in ballots(db, voting.citywide)) == [[a], [c]]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
 
 from pbvote.extensions import db
 from pbvote.rounds import operations
 from pbvote.rounds.events import round_events, verify_chain
 from pbvote.rounds.models import Phase, Round, RoundState
+from tests.sql_log import SentStatements
 
 
 def _schedule(round_, council, **windows):
@@ -117,3 +121,45 @@ def test_the_cheap_check_before_each_request_never_misses_a_due_transition(app, 
     # And nothing scheduled: nothing can be due.
     quiet = new_round(actor=council, state=RoundState.VOTING.value)
     assert not operations.may_be_due(quiet.id, datetime.now(UTC))
+
+
+def _schedule_reads(round_id: int, moments: list[datetime]) -> tuple[list[bool], int]:
+    """``may_be_due`` at each moment, and how many times it read the schedule from the database."""
+    with SentStatements(db.engine) as sent:
+        answers = [operations.may_be_due(round_id, moment) for moment in moments]
+    return answers, sent.count("SELECT")
+
+
+def test_the_schedule_read_is_trusted_until_its_next_moment(app, new_round, council):
+    """Within SCHEDULE_TRUST_SECONDS a worker reads a round's schedule once, and still answers True from the
+    moment the next phase is due to start — without being told."""
+    round_ = new_round(actor=council, state=RoundState.PROPOSALS.value)
+    _schedule(round_, council, proposals=(-1, None), review=(1, None))
+    now = datetime.now(UTC)
+    answers, reads = _schedule_reads(round_.id, [now, now + timedelta(minutes=59), now + timedelta(minutes=61)])
+    assert answers == [False, False, True]
+    assert reads == 2  # the second answer came from what the first read; the third read again (it may be due)
+
+
+def test_a_schedule_changed_in_this_process_is_seen_at_once(app, new_round, council):
+    round_ = new_round(actor=council, state=RoundState.PROPOSALS.value)
+    _schedule(round_, council, proposals=(-1, 2))
+    assert not operations.may_be_due(round_.id, datetime.now(UTC))
+    _schedule(round_, council, proposals=(-2, -1))  # the council moves the end into the past
+    assert operations.may_be_due(round_.id, datetime.now(UTC))
+
+
+def test_a_schedule_changed_elsewhere_is_seen_within_the_trusted_time(app, new_round, council, monkeypatch):
+    """Another worker's change reaches this one's cache through no event: it is read again once
+    SCHEDULE_TRUST_SECONDS have passed. (Closing or opening by hand needs no wait: casting reads the state.)"""
+    round_ = new_round(actor=council, state=RoundState.PROPOSALS.value)
+    _schedule(round_, council, proposals=(-1, 2))
+    assert not operations.may_be_due(round_.id, datetime.now(UTC))
+    past = datetime.now(UTC) - timedelta(hours=1)
+    with db.engine.begin() as other_worker:  # a plain statement: no ORM event of this session sees it
+        other_worker.execute(update(Phase).where(Phase.round_id == round_.id).values(ends_at=past))
+    assert not operations.may_be_due(round_.id, datetime.now(UTC))
+    later = time.monotonic() + operations.SCHEDULE_TRUST_SECONDS
+    monkeypatch.setattr(operations.time, "monotonic", lambda: later)
+    db.session.rollback()  # a new request, a new transaction (SQLite's would still see its old snapshot)
+    assert operations.may_be_due(round_.id, datetime.now(UTC))
