@@ -22,11 +22,11 @@
 
 The last line printed is
 ``replay FILE: ballots N, acknowledged A, stored S, lost L, R ballots/s, p50 X ms, p95 Y ms, p99 Z ms,
-errors E, official outcome: yes|no|n/a`` where R counts ballots acknowledged per second of the casting phase
-(code sign-in and cast, wall clock), the percentiles are those of the cast requests, E counts requests that
-did not succeed, S the acknowledged ballots found stored (and current), L = A − S, and the outcome compares
-the funded projects with the file's ``selected`` column (n/a when it has none). Exit status 1 on any lost
-ballot, any error or a different outcome; 2 when the file cannot be replayed.
+errors E, official outcome: yes|no|n/a`` where R counts ballots acknowledged per second of the casting phase's
+wall clock (the code sign-ins before it are timed apart, on the line before), the percentiles are those of the
+cast requests, E counts requests that did not succeed, S the acknowledged ballots found stored (and current),
+L = A − S, and the outcome compares the funded projects with the file's ``selected`` column (n/a when it has
+none). Exit status 1 on any lost ballot, any error or a different outcome; 2 when the file cannot be replayed.
 """
 
 from __future__ import annotations

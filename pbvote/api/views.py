@@ -47,7 +47,7 @@ def _limit(name: str):
 
 @public
 @limiter.limit(_limit("RATELIMIT_API_CODE"))
-@bp.arguments(CodeSignInSchema)
+@bp.arguments(CodeSignInSchema())
 @bp.response(201, TokenSchema)
 def create_code_token(data: dict):
     """Sign in with a one-time voter code: the code's holder becomes a voter of the round (once)."""
@@ -65,7 +65,7 @@ def create_code_token(data: dict):
 
 @public
 @limiter.limit(_limit("RATELIMIT_API_SIGN_IN"))
-@bp.arguments(AccountSignInSchema)
+@bp.arguments(AccountSignInSchema())
 @bp.response(201, TokenSchema)
 def create_account_token(data: dict):
     """Sign in with an account's email and password (council staff, integrations)."""
@@ -121,7 +121,7 @@ def show_ballot_definition(round_id: int):
 
 @token_required
 @limiter.limit(_limit("RATELIMIT_API_BALLOT"), key_func=rate_limit_key("api-ballot"))
-@bp.arguments(BallotInputSchema)
+@bp.arguments(BallotInputSchema())
 @bp.response(201, ReceiptSchema)
 def cast_ballot(data: dict, round_id: int, budget_id: int):
     """Cast (or replace) the ballot for one budget; the answer carries the tracking code, this once."""
@@ -156,7 +156,7 @@ def show_receipt(round_id: int, budget_id: int):
 
 
 @token_role_required(Role.COUNCIL, organisation=organisation_id_of_round)
-@bp.arguments(VoterCodesInputSchema)
+@bp.arguments(VoterCodesInputSchema())
 @bp.response(201, VoterCodesSchema)
 def create_voter_codes(data: dict, round_id: int):
     """Make one-time voter codes in bulk (at most 20,000 at a time); returned in clear this once."""
