@@ -274,8 +274,9 @@ def add1_budget(
     increment are whole currency units (``Voters.money_unit`` of the engine's money each).
 
     add1 needs the outcome at every per-voter budget in turn. They come a block at a time from the proven
-    float runs of :mod:`.mes_screen` (the exact engine decides any budget they cannot), from the top of the
-    block down, each run seeded by the one above it. While the budgets come in long stretches with one order
+    float runs of :mod:`.mes_screen`, from the top of the block down, each run seeded by the one above it;
+    the exact engine decides any budget they cannot, in increasing order as add1 gets to it (none past the
+    budget add1 stops at). While the budgets come in long stretches with one order
     of purchases (small elections), a block is first tried whole, in one run proven for all its budgets, and
     halved until its parts are proven; each whole success doubles the next block."""
     voters = engine.voters
@@ -297,7 +298,7 @@ def add1_budget(
     else:
         t = floor if start == "floor" else Fraction(budget, n)
         chosen = t
-    blocks = _Blocks(engine, Screen(engine), increment)
+    blocks = _Blocks(Screen(engine), increment)
     stretch: Step | None = None
     stretch_outcome: set[int] = set()  # the projects the current stretch funds (in whichever order)
     size, whole, halve = _BLOCK, True, False
@@ -308,12 +309,10 @@ def add1_budget(
         if whole:
             proven, failed = proven + ranged, failed + (not ranged)
         size = size * 2 if len(outcomes) == 1 else _BLOCK
-        # try the next block whole, then by halves, if this one kept one order (while some such try succeeds,
-        # or twice if none ever does)
-        whole = halve = all(selected == outcomes[0][2] for _, _, selected in outcomes) and (
-            proven or failed < 2
-        )
-        for first, last, selected in outcomes:
+        for k, (first, last, selected) in enumerate(outcomes):
+            if selected is None:  # the float runs could not decide this budget: the exact engine does
+                selected = engine.run(first).selected
+                outcomes[k] = (first, last, selected)
             spent = sum(costs[p] for p in selected)
             if spent > budget:
                 reason = "over budget: keep the previous per-voter budget"
@@ -344,14 +343,19 @@ def add1_budget(
             chosen = last
             if exhaustive:
                 return chosen
+        # try the next block whole, then by halves, if this one kept one order (while some such try succeeds,
+        # or twice if none ever does)
+        whole = halve = all(selected == outcomes[0][2] for _, _, selected in outcomes) and (
+            proven or failed < 2
+        )
         t = outcomes[-1][1] + increment
 
 
 @dataclass
 class _Blocks:
-    """Outcomes of blocks of per-voter budgets: proven float runs, the exact engine where they fail."""
+    """Outcomes of blocks of per-voter budgets, from proven float runs (None where they fail: the exact engine
+    decides those budgets, and only those add1 gets to)."""
 
-    engine: _Engine
     floats: Any  # the Screen
     increment: int
     misses: int = (
@@ -360,10 +364,11 @@ class _Blocks:
 
     def outcomes(
         self, low: Fraction, size: int, whole: bool, halve: bool
-    ) -> list[tuple[Fraction, Fraction, list[int]]]:
+    ) -> list[tuple[Fraction, Fraction, list[int] | None]]:
         """(first budget, last budget, funded projects in order) for stretches covering the ``size`` budgets
         from ``low`` up: the block in one run if ``whole`` and that run proves it, else its halves the same
-        way if ``halve``, else budget by budget, from the top down."""
+        way if ``halve``, else budget by budget, from the top down; (budget, budget, None) for a budget no
+        float run could decide."""
         return self._screen(low, size, whole, halve, None)[0]
 
     def _screen(self, low, size, whole, halve, seed):
@@ -385,7 +390,7 @@ class _Blocks:
             found = self.floats.run(b, seed=seed) if self.misses < _GIVE_UP else None
             if found is None:
                 self.misses += 1
-                selected = self.engine.run(b).selected
+                selected = None
             else:
                 self.misses = 0
                 selected, seed = found.selected, found
