@@ -574,6 +574,8 @@ def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, 
 # one, and the exact price found is checked against the floats of both sides. No float decides anything.
 
 _EPS = 2.0**-53  # unit roundoff of an IEEE double
+# _BIT_TABLE[v, k] is bit k of the byte v (1.0 or 0.0): a histogram of bytes times it counts each bit's holders
+_BIT_TABLE = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)
 
 
 @dataclass
@@ -596,18 +598,28 @@ class _State:
     error: float
     scale: int
     numerators: dict[int, int] = field(default_factory=dict)
+    funded: list[int] = field(default_factory=list)  # the projects bought so far, in order
+    codes: list[np.ndarray] = field(default_factory=list)  # see add_price
 
     def t_scaled(self) -> int:
         return self.t.numerator * (self.scale // self.t.denominator)
 
-    def add_price(self, p: int, price: Fraction) -> None:
-        """Record the price per unit of utility that ``p``'s supporters able to pay it paid."""
+    def add_price(self, p: int, price: Fraction, supporters: np.ndarray) -> None:
+        """Record the price per unit of utility that ``p``'s ``supporters`` able to pay it paid, and which
+        groups support ``p``: bit ``k % 8`` of ``codes[k // 8][g]`` says whether group ``g`` supports the
+        ``k``-th project bought (``funded[k]``), so that the money of a set of groups takes one histogram of
+        their codes per eight projects bought (see ``_Engine._money``)."""
         scale = lcm(self.scale, price.denominator)
         if scale != self.scale:
             grow = scale // self.scale
             self.numerators = {j: value * grow for j, value in self.numerators.items()}
             self.scale = scale
         self.numerators[p] = price.numerator * (scale // price.denominator)
+        k = len(self.funded)
+        if k % 8 == 0:
+            self.codes.append(np.zeros(len(self.alive), np.uint8))
+        self.codes[-1][supporters] |= np.uint8(1 << (k % 8))
+        self.funded.append(p)
 
 
 class _Engine:
@@ -655,15 +667,34 @@ class _Engine:
             found = self._overlap[s] = set(np.flatnonzero(present).tolist())
         return found
 
-    def _money(self, state: _State, groups: np.ndarray) -> int:
-        """The exact money of ``groups`` (each weighted by its voters), times ``state.scale``."""
-        groups = groups[state.alive[groups]]
+    def _money(self, state: _State, groups: np.ndarray, among: np.ndarray | None = None) -> int:
+        """The exact money of ``groups`` (each weighted by its voters; only those the mask ``among`` over them
+        selects, if given), times ``state.scale``: ``t`` times the voters of those still holding money less,
+        for each project bought, its price times the utility they draw from it.
+
+        With one utility for every supporter of a project (``uniform``), the voters of the groups supporting
+        each project bought come from a histogram of their codes (``_State.add_price``), eight projects at a
+        time; with points, from every project the groups support (their entries in ``flat``)."""
+        holding = state.alive[groups]
+        if among is not None:
+            holding &= among
+        groups = groups[holding]
         if not len(groups):
             return 0
-        entries = self._entries(groups)
-        drawn = np.bincount(self.flat[entries], weights=self.weighted[entries], minlength=len(self.unit))
-        paid = sum(value * int(drawn[j]) for j, value in state.numerators.items())
-        return state.t_scaled() * int(self.weights[groups].sum()) - paid
+        weights = self.weights[groups]
+        numerators = state.numerators
+        if self.voters.uniform:
+            paid = 0
+            for c, code in enumerate(state.codes):
+                histogram = np.bincount(code[groups], weights=weights, minlength=256)
+                drawn = (histogram @ _BIT_TABLE).tolist()  # whole numbers below 2**53: exact
+                for j, voters in zip(state.funded[8 * c : 8 * c + 8], drawn):
+                    paid += numerators[j] * int(voters)
+        else:
+            entries = self._entries(groups)
+            drawn = np.bincount(self.flat[entries], weights=self.weighted[entries], minlength=len(self.unit))
+            paid = sum(value * int(drawn[j]) for j, value in numerators.items())
+        return state.t_scaled() * int(weights.sum()) - paid
 
     def _group_money(self, state: _State, g: int) -> int:
         """The exact money of one voter of group ``g``, times ``state.scale``."""
@@ -824,9 +855,9 @@ class _Engine:
             poor = share < low
             close = np.flatnonzero((share >= low) & (share <= high))
         scale = state.scale
-        need = self.voters.costs[p] * scale - self._money(state, groups[poor])  # what the others pay, * scale
+        need = self.voters.costs[p] * scale - self._money(state, groups, poor)  # what the others pay, * scale
         able = int(self.voters.total_utility[p] if utilities is not None else self.voters.backers[p])
-        able -= int(weighted[poor].sum())  # the utility of those paying the price
+        able -= int(np.dot(weighted, poor))  # the utility of those paying the price (whole numbers: exact)
         rows = []
         for k in close.tolist():
             u = 1 if utilities is None else int(utilities[k])
@@ -852,18 +883,19 @@ class _Engine:
         """Take ``p``'s price from its supporters: those in ``pays_all`` pay all they hold, the others their
         share."""
         groups = self.supporters[p]
-        emptied = groups[pays_all]
-        state.alive[emptied] = False
-        state.floats[emptied] = 0.0
-        paying = groups[~pays_all]
         charge = float(price)
         if self.supporter_utilities is not None:
-            charge = charge * self.supporter_utilities[p][~pays_all]
+            charge = charge * self.supporter_utilities[p]
         # a share is at most the money of its payer, at most t: the rounding of the share and of the subtraction
         # each move a float by at most 2u t (the clamp at 0 only brings it nearer the exact money, never below 0)
-        state.floats[paying] = np.maximum(state.floats[paying] - charge, 0.0)
+        money = state.floats[groups]
+        money -= charge
+        np.maximum(money, 0.0, out=money)
+        money[pays_all] = 0.0
+        state.floats[groups] = money
+        state.alive[groups] &= ~pays_all
         state.error = 1.01 * (state.error + 4 * _EPS * float(state.t))
-        state.add_price(p, price)
+        state.add_price(p, price, groups)
 
     def _select_step(self, p: int, price: Fraction, state: _State) -> Step:
         cost = self.voters.costs[p]
