@@ -647,6 +647,7 @@ class _Engine:
         self.supporter_weights = voters.supporter_weights
         self.supporter_utilities = voters.supporter_utilities
         self._overlap: dict[int, set[int]] = {}
+        self.supported = np.flatnonzero(np.asarray(voters.backers) > 0)  # projects with supporters
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
         self.first_price: dict[int, tuple[float, Fraction]] = {}
         for p in voters.candidates:
@@ -660,10 +661,18 @@ class _Engine:
         return offsets + np.arange(len(offsets), dtype=np.int64)
 
     def overlap(self, s: int) -> set[int]:
-        """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded)."""
+        """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded).
+
+        ``s``'s supporting groups are read in growing slices, and only until every supported project has
+        turned up (in a large election the first few thousand ballots usually name them all)."""
         found = self._overlap.get(s)
         if found is None:
-            present = np.bincount(self.flat[self._entries(self.supporters[s])], minlength=len(self.unit))
+            groups = self.supporters[s]
+            present = np.zeros(len(self.unit), dtype=bool)
+            done, size = 0, 1024
+            while done < len(groups) and not present[self.supported].all():
+                present[self.flat[self._entries(groups[done : done + size])]] = True
+                done, size = done + size, size * 4
             found = self._overlap[s] = set(np.flatnonzero(present).tolist())
         return found
 
