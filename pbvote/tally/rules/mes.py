@@ -812,30 +812,24 @@ class _Engine:
             return None
         share = money if utilities is None else money / utilities
         weighted = weights if utilities is None else weights * utilities
-        # an approximate price: the textbook loop over the supporters poorer than a cap, poorest first (the cap
-        # grows until the price found lies below it: everyone above it then pays the price in full)
+        # an approximate price: from the lower bound cost / total utility, the price at which the supporters
+        # poorer than the last one pay all they hold (those left with nothing, nothing) and the others cover the
+        # rest, until no more supporters are poorer than it (the rounds converge like Newton's method: few)
         total = float(self.voters.backers[p] if utilities is None else self.voters.total_utility[p])
-        # supporters left with nothing pay nothing, and their utility does not count towards the price
-        empty = share <= 0
-        total -= float(weighted[empty].sum())
-        cap = 2 * cost / total
+        money_of = money * weights
+        rho = cost / total
+        poor = -1
         while True:
-            below = np.flatnonzero((share < cap) & ~empty)
-            order = below[np.argsort(share[below], kind="stable")]
-            sorted_share = share[order]
-            # candidate prices with the first i of them paying all they hold, for i = 0 .. len(order)
-            paid = np.concatenate(([0.0], np.cumsum(money[order] * weights[order])))
-            drawn = np.concatenate(([0.0], np.cumsum(weighted[order])))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                prices = (cost - paid) / (total - drawn)
-            enough = np.flatnonzero(prices[:-1] <= sorted_share)
-            if len(enough):
-                rho = float(prices[enough[0]])
+            below = share < rho
+            count = int(np.count_nonzero(below))
+            if count <= poor:
                 break
-            rho = float(prices[-1])
-            if len(order) + int(np.count_nonzero(empty)) == len(share) or (0 < rho < cap):
+            poor = count
+            drawn = float(np.dot(weighted, below))
+            if drawn >= total:  # (rounding: everyone is poorer than the price)
+                rho = inf
                 break
-            cap *= 4
+            rho = (cost - float(np.dot(money_of, below))) / (total - drawn)
         # every float share is within ``bound`` of the exact one; those within ``width`` of the approximate
         # price are decided exactly, and the exact price found must agree with the floats of all the others
         bound = 1.01 * (state.error + 4 * _EPS * float(state.t))
