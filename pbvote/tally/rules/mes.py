@@ -57,19 +57,24 @@ when money is left; pbvote deliberately does not (no voter asked for it).
 costs are turned into whole minor units (the least common denominator of the costs) for the engine, and the
 trace is given back in currency units; add1's steps are whole currency units either way.
 
-**Speed.** The rule works on the aggregated profile (identical ballots merged), held as NumPy arrays of
-ballot groups. Money is exact without being stored per group in big integers: a group that has paid its full
-share of every funded project it supports holds ``t`` less those shares, and one that once could not holds
-nothing, so the money of any set of groups is ``t`` times its voters less each funded project's exact price
-times the utility the set draws from it. Floats of every group's money, within a proven error bound, only
-sort a project's supporters into surely poor and surely rich at its price; the supporters in the band between
-get their exact money one by one, and the exact price found is checked against the band: no float ever decides
-anything. Prices are recomputed lazily: a price can only grow during a run, so a project's last price is a
-lower bound, and only projects sharing supporters with the one just funded need a new one (the heap compares
-correctly rounded floats first, which order unequal values correctly, and exact fractions on equal floats).
-``add1`` needs an outcome for each of many per-voter budgets: those come from float runs that prove every
-decision they take by error bounds, with this exact engine deciding any budget they cannot (:mod:`.mes_screen`,
-:func:`add1_budget`); the outcome kept, and its trace, come from this exact engine.
+**Speed.** The rule works on the aggregated profile (identical ballots merged), held as NumPy arrays of ballot
+groups. Money is exact without being stored per group in big integers: a group that has paid its full share of
+every funded project it supports holds ``t`` less those shares, and one that once could not holds nothing, so
+the money of any set of groups is ``t`` times its voters less each funded project's exact price times the
+utility the set draws from it. The layout: each project's supporting groups in one array, built once
+(``Voters.supporters``); during a run, one byte per group for every eight projects bought, whose bits say
+which of them the group supports, so that the voters of a set of groups supporting each funded project come
+from one 256-bin histogram per byte (for cost and cardinality utility; with points, every project the groups
+support is counted from the flat ballot array). Floats of every group's money, within a proven error bound,
+only sort a project's supporters into surely poor and surely rich at its price; the supporters in the band
+between get their exact money one by one, and the exact price found is checked against the band: no float ever
+decides anything. Prices are recomputed lazily: a price can only grow during a run, so a project's last price
+is a lower bound, and only projects sharing supporters with the one just funded need a new one (the heap
+compares correctly rounded floats first, which order unequal values correctly, and exact fractions on equal
+floats). ``add1`` needs an outcome for each of many per-voter budgets: those come from float runs that prove
+every decision they take by error bounds, with this exact engine deciding any budget they cannot, and only
+those add1 reaches (:mod:`.mes_screen`, :func:`add1_budget`); the outcome kept, and its trace, come from this
+exact engine.
 """
 
 from __future__ import annotations
@@ -569,7 +574,7 @@ def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, 
 # those shares; a group that once could not pay its share paid all it had and holds 0 for the rest of the run.
 # So the exact money of any set of groups is t times their voters less, for each funded project, its exact
 # price times the (whole) utility those groups draw from it: a few big-integer products, whatever the number of
-# groups. Floats (each group's money, within a proven ``error`` of the exact one) only sort a project's
+# groups (the utilities drawn come from the run's codes, see _State.add_price). Floats (each group's money, within a proven ``error`` of the exact one) only sort a project's
 # supporters into surely poor and surely rich at its price; the few in between get their exact money one by
 # one, and the exact price found is checked against the floats of both sides. No float decides anything.
 
