@@ -15,10 +15,12 @@ What the reader normalised (a project listed twice on an approval ballot) is sai
 from __future__ import annotations
 
 import csv
+import ctypes
 import gc
 import io
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +47,27 @@ for _variable, _value in (
     ("NUMPY_MADVISE_HUGEPAGE", "0"),
 ):
     os.environ.setdefault(_variable, _value)
+
+
+# glibc's mallopt() parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def _keep_freed_memory() -> None:
+    """Have glibc's malloc keep the big blocks a tally frees, for the next arrays to reuse.
+
+    A tally of a big file makes and drops many arrays of tens of megabytes. By default glibc gives each its
+    own mmap and returns it to the kernel when freed, so every page of the next one is faulted in and zeroed
+    again (4 KiB pages, see above): 15-20 % of the CPU time of a greedy, MES or Phragmén tally of a million
+    ballots. Kept in the heap, the memory is reused (peak RSS grows by about 70 MiB there). Linux only."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 1 << 30)  # blocks below 1 GiB come from the heap, not from mmap
+    mallopt(_M_TRIM_THRESHOLD, 1 << 30)  # and the heap keeps up to 1 GiB freed at its top
 
 
 class TallyCommandError(click.ClickException):
@@ -114,6 +137,7 @@ def tally_command(
     strict: bool,
 ) -> None:
     """Compute the outcome of a participatory-budgeting election stored as a pabulib .pb FILE."""
+    _keep_freed_memory()
     try:
         election = pabulib.load(file, strict=strict)
     except pabulib.PabulibError as error:

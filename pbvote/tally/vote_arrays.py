@@ -152,10 +152,12 @@ def approval_arrays(
         return None  # a project listed twice: the reader counts it once and says on which lines
 
     groups, first_row = _groups(content)
-    order = np.argsort(first_row, kind="stable")
-    first_row, voters = first_row[order], np.diff(np.append(groups, rows))[order]
-    is_first = np.zeros(rows, dtype=bool)
-    is_first[first_row] = True
+    # the groups in order of first cast: their first rows are distinct, so marking them row by row sorts them
+    group_at = np.full(rows, -1, dtype=np.intp)
+    group_at[first_row] = np.arange(len(first_row))
+    is_first = group_at >= 0
+    order = group_at[is_first]
+    first_row, voters = np.flatnonzero(is_first), np.diff(np.append(groups, rows))[order]
     return items[np.repeat(is_first, lengths)], lengths[first_row], voters.astype(np.int64)
 
 

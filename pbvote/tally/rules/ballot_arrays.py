@@ -30,7 +30,8 @@ class SupporterMoves:
         keys = self.items.astype(np.uint16) if m <= 1 << 16 else self.items
         self.supporting = group_of_item[np.argsort(keys, kind="stable")]
         self.starts = np.concatenate(([0], np.cumsum(np.bincount(self.items, minlength=m))))
-        self.votes = _count(self.items, np.repeat(self.weights, self.lengths), m)
+        self.votes = np.bincount(self.items, weights=np.repeat(self.weights, self.lengths), minlength=m)
+        self.votes = self.votes.astype(np.int64).tolist()  # whole voter counts below 2**53: exact in float64
 
     def move(self, p: int, k: int) -> list[tuple[int, list[int]]]:
         """Put every group approving ``p`` into class ``k``: per old class, how many of the voters moved
@@ -39,16 +40,18 @@ class SupporterMoves:
         chosen = self.supporting[self.starts[p] : self.starts[p + 1]]
         old = self.class_of[chosen]
         self.class_of[chosen] = k
-        lengths = self.lengths[chosen]
+        lengths = self.lengths[chosen]  # at least 1 each: they list p
         ends = np.cumsum(lengths)
-        # where the chosen groups' projects lie in `items`: the ranges offsets[g] .. offsets[g] + lengths[g]
-        positions = np.arange(int(ends[-1])) - np.repeat(ends - lengths - self.offsets[chosen], lengths)
-        keys = np.repeat(old * m, lengths) + self.items[positions]
-        counts = _count(keys, np.repeat(self.weights[chosen], lengths), k * m)
-        return [(c, counts[c * m : (c + 1) * m]) for c in np.unique(old).tolist()]
-
-
-def _count(keys: np.ndarray, weights: np.ndarray, size: int) -> list[int]:
-    """Weights summed per key, as Python integers: sums of whole voter counts below 2**53, exact in the float64
-    that ``numpy.bincount`` adds in."""
-    return np.bincount(keys, weights=weights, minlength=size).astype(np.int64).tolist()
+        # where the chosen groups' projects lie in `items`, the ranges offsets[g] .. offsets[g] + lengths[g]
+        # one after another: a running sum of steps of 1, with a jump to each group's first project
+        offsets = self.offsets[chosen]
+        positions = np.ones(int(ends[-1]), dtype=np.intp)
+        positions[0] = offsets[0]
+        positions[ends[:-1]] = offsets[1:] - (offsets[:-1] + lengths[:-1] - 1)
+        np.cumsum(positions, out=positions)
+        keys = np.repeat(old * m, lengths)
+        keys += self.items[positions]
+        counts = np.bincount(keys, weights=np.repeat(self.weights[chosen], lengths), minlength=k * m)
+        counts = counts.astype(np.int64).reshape(k, m)  # whole voter counts below 2**53: exact in float64
+        # the old classes among them: every one has voters approving p
+        return [(c, counts[c].tolist()) for c in np.flatnonzero(counts[:, p]).tolist()]

@@ -57,19 +57,24 @@ when money is left; pbvote deliberately does not (no voter asked for it).
 costs are turned into whole minor units (the least common denominator of the costs) for the engine, and the
 trace is given back in currency units; add1's steps are whole currency units either way.
 
-**Speed.** The rule works on the aggregated profile (identical ballots merged), held as NumPy arrays of
-ballot groups. Money is exact without being stored per group in big integers: a group that has paid its full
-share of every funded project it supports holds ``t`` less those shares, and one that once could not holds
-nothing, so the money of any set of groups is ``t`` times its voters less each funded project's exact price
-times the utility the set draws from it. Floats of every group's money, within a proven error bound, only
-sort a project's supporters into surely poor and surely rich at its price; the supporters in the band between
-get their exact money one by one, and the exact price found is checked against the band: no float ever decides
-anything. Prices are recomputed lazily: a price can only grow during a run, so a project's last price is a
-lower bound, and only projects sharing supporters with the one just funded need a new one (the heap compares
-correctly rounded floats first, which order unequal values correctly, and exact fractions on equal floats).
-``add1`` needs an outcome for each of many per-voter budgets: those come from float runs that prove every
-decision they take by error bounds, with this exact engine deciding any budget they cannot (:mod:`.mes_screen`,
-:func:`add1_budget`); the outcome kept, and its trace, come from this exact engine.
+**Speed.** The rule works on the aggregated profile (identical ballots merged), held as NumPy arrays of ballot
+groups. Money is exact without being stored per group in big integers: a group that has paid its full share of
+every funded project it supports holds ``t`` less those shares, and one that once could not holds nothing, so
+the money of any set of groups is ``t`` times its voters less each funded project's exact price times the
+utility the set draws from it. The layout: each project's supporting groups in one array, built once
+(``Voters.supporters``); during a run, one byte per group for every eight projects bought, whose bits say
+which of them the group supports, so that the voters of a set of groups supporting each funded project come
+from one 256-bin histogram per byte (for cost and cardinality utility; with points, every project the groups
+support is counted from the flat ballot array). Floats of every group's money, within a proven error bound,
+only sort a project's supporters into surely poor and surely rich at its price; the supporters in the band
+between get their exact money one by one, and the exact price found is checked against the band: no float ever
+decides anything. Prices are recomputed lazily: a price can only grow during a run, so a project's last price
+is a lower bound, and only projects sharing supporters with the one just funded need a new one (the heap
+compares correctly rounded floats first, which order unequal values correctly, and exact fractions on equal
+floats). ``add1`` needs an outcome for each of many per-voter budgets: those come from float runs that prove
+every decision they take by error bounds, with this exact engine deciding any budget they cannot, and only
+those add1 reaches (:mod:`.mes_screen`, :func:`add1_budget`); the outcome kept, and its trace, come from this
+exact engine.
 """
 
 from __future__ import annotations
@@ -274,8 +279,9 @@ def add1_budget(
     increment are whole currency units (``Voters.money_unit`` of the engine's money each).
 
     add1 needs the outcome at every per-voter budget in turn. They come a block at a time from the proven
-    float runs of :mod:`.mes_screen` (the exact engine decides any budget they cannot), from the top of the
-    block down, each run seeded by the one above it. While the budgets come in long stretches with one order
+    float runs of :mod:`.mes_screen`, from the top of the block down, each run seeded by the one above it;
+    the exact engine decides any budget they cannot, in increasing order as add1 gets to it (none past the
+    budget add1 stops at). While the budgets come in long stretches with one order
     of purchases (small elections), a block is first tried whole, in one run proven for all its budgets, and
     halved until its parts are proven; each whole success doubles the next block."""
     voters = engine.voters
@@ -297,7 +303,7 @@ def add1_budget(
     else:
         t = floor if start == "floor" else Fraction(budget, n)
         chosen = t
-    blocks = _Blocks(engine, Screen(engine), increment)
+    blocks = _Blocks(Screen(engine), increment)
     stretch: Step | None = None
     stretch_outcome: set[int] = set()  # the projects the current stretch funds (in whichever order)
     size, whole, halve = _BLOCK, True, False
@@ -308,12 +314,10 @@ def add1_budget(
         if whole:
             proven, failed = proven + ranged, failed + (not ranged)
         size = size * 2 if len(outcomes) == 1 else _BLOCK
-        # try the next block whole, then by halves, if this one kept one order (while some such try succeeds,
-        # or twice if none ever does)
-        whole = halve = all(selected == outcomes[0][2] for _, _, selected in outcomes) and (
-            proven or failed < 2
-        )
-        for first, last, selected in outcomes:
+        for k, (first, last, selected) in enumerate(outcomes):
+            if selected is None:  # the float runs could not decide this budget: the exact engine does
+                selected = engine.run(first).selected
+                outcomes[k] = (first, last, selected)
             spent = sum(costs[p] for p in selected)
             if spent > budget:
                 reason = "over budget: keep the previous per-voter budget"
@@ -344,14 +348,19 @@ def add1_budget(
             chosen = last
             if exhaustive:
                 return chosen
+        # try the next block whole, then by halves, if this one kept one order (while some such try succeeds,
+        # or twice if none ever does)
+        whole = halve = all(selected == outcomes[0][2] for _, _, selected in outcomes) and (
+            proven or failed < 2
+        )
         t = outcomes[-1][1] + increment
 
 
 @dataclass
 class _Blocks:
-    """Outcomes of blocks of per-voter budgets: proven float runs, the exact engine where they fail."""
+    """Outcomes of blocks of per-voter budgets, from proven float runs (None where they fail: the exact engine
+    decides those budgets, and only those add1 gets to)."""
 
-    engine: _Engine
     floats: Any  # the Screen
     increment: int
     misses: int = (
@@ -360,10 +369,11 @@ class _Blocks:
 
     def outcomes(
         self, low: Fraction, size: int, whole: bool, halve: bool
-    ) -> list[tuple[Fraction, Fraction, list[int]]]:
+    ) -> list[tuple[Fraction, Fraction, list[int] | None]]:
         """(first budget, last budget, funded projects in order) for stretches covering the ``size`` budgets
         from ``low`` up: the block in one run if ``whole`` and that run proves it, else its halves the same
-        way if ``halve``, else budget by budget, from the top down."""
+        way if ``halve``, else budget by budget, from the top down; (budget, budget, None) for a budget no
+        float run could decide."""
         return self._screen(low, size, whole, halve, None)[0]
 
     def _screen(self, low, size, whole, halve, seed):
@@ -385,7 +395,7 @@ class _Blocks:
             found = self.floats.run(b, seed=seed) if self.misses < _GIVE_UP else None
             if found is None:
                 self.misses += 1
-                selected = self.engine.run(b).selected
+                selected = None
             else:
                 self.misses = 0
                 selected, seed = found.selected, found
@@ -564,11 +574,13 @@ def _points(election: Election, profile, points_scheme: str) -> list[tuple[int, 
 # those shares; a group that once could not pay its share paid all it had and holds 0 for the rest of the run.
 # So the exact money of any set of groups is t times their voters less, for each funded project, its exact
 # price times the (whole) utility those groups draw from it: a few big-integer products, whatever the number of
-# groups. Floats (each group's money, within a proven ``error`` of the exact one) only sort a project's
+# groups (the utilities drawn come from the run's codes, see _State.add_price). Floats (each group's money, within a proven ``error`` of the exact one) only sort a project's
 # supporters into surely poor and surely rich at its price; the few in between get their exact money one by
 # one, and the exact price found is checked against the floats of both sides. No float decides anything.
 
 _EPS = 2.0**-53  # unit roundoff of an IEEE double
+# _BIT_TABLE[v, k] is bit k of the byte v (1.0 or 0.0): a histogram of bytes times it counts each bit's holders
+_BIT_TABLE = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)
 
 
 @dataclass
@@ -591,18 +603,28 @@ class _State:
     error: float
     scale: int
     numerators: dict[int, int] = field(default_factory=dict)
+    funded: list[int] = field(default_factory=list)  # the projects bought so far, in order
+    codes: list[np.ndarray] = field(default_factory=list)  # see add_price
 
     def t_scaled(self) -> int:
         return self.t.numerator * (self.scale // self.t.denominator)
 
-    def add_price(self, p: int, price: Fraction) -> None:
-        """Record the price per unit of utility that ``p``'s supporters able to pay it paid."""
+    def add_price(self, p: int, price: Fraction, supporters: np.ndarray) -> None:
+        """Record the price per unit of utility that ``p``'s ``supporters`` able to pay it paid, and which
+        groups support ``p``: bit ``k % 8`` of ``codes[k // 8][g]`` says whether group ``g`` supports the
+        ``k``-th project bought (``funded[k]``), so that the money of a set of groups takes one histogram of
+        their codes per eight projects bought (see ``_Engine._money``)."""
         scale = lcm(self.scale, price.denominator)
         if scale != self.scale:
             grow = scale // self.scale
             self.numerators = {j: value * grow for j, value in self.numerators.items()}
             self.scale = scale
         self.numerators[p] = price.numerator * (scale // price.denominator)
+        k = len(self.funded)
+        if k % 8 == 0:
+            self.codes.append(np.zeros(len(self.alive), np.uint8))
+        self.codes[-1][supporters] |= np.uint8(1 << (k % 8))
+        self.funded.append(p)
 
 
 class _Engine:
@@ -630,6 +652,7 @@ class _Engine:
         self.supporter_weights = voters.supporter_weights
         self.supporter_utilities = voters.supporter_utilities
         self._overlap: dict[int, set[int]] = {}
+        self.supported = np.flatnonzero(np.asarray(voters.backers) > 0)  # projects with supporters
         # the price if every supporter can pay in full, cost / total utility: a lower bound on the price
         self.first_price: dict[int, tuple[float, Fraction]] = {}
         for p in voters.candidates:
@@ -643,22 +666,49 @@ class _Engine:
         return offsets + np.arange(len(offsets), dtype=np.int64)
 
     def overlap(self, s: int) -> set[int]:
-        """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded)."""
+        """Projects sharing a supporter with ``s`` (their prices may change when ``s`` is funded).
+
+        ``s``'s supporting groups are read in growing slices, and only until every supported project has
+        turned up (in a large election the first few thousand ballots usually name them all)."""
         found = self._overlap.get(s)
         if found is None:
-            present = np.bincount(self.flat[self._entries(self.supporters[s])], minlength=len(self.unit))
+            groups = self.supporters[s]
+            present = np.zeros(len(self.unit), dtype=bool)
+            done, size = 0, 1024
+            while done < len(groups) and not present[self.supported].all():
+                present[self.flat[self._entries(groups[done : done + size])]] = True
+                done, size = done + size, size * 4
             found = self._overlap[s] = set(np.flatnonzero(present).tolist())
         return found
 
-    def _money(self, state: _State, groups: np.ndarray) -> int:
-        """The exact money of ``groups`` (each weighted by its voters), times ``state.scale``."""
-        groups = groups[state.alive[groups]]
+    def _money(self, state: _State, groups: np.ndarray, among: np.ndarray | None = None) -> int:
+        """The exact money of ``groups`` (each weighted by its voters; only those the mask ``among`` over them
+        selects, if given), times ``state.scale``: ``t`` times the voters of those still holding money less,
+        for each project bought, its price times the utility they draw from it.
+
+        With one utility for every supporter of a project (``uniform``), the voters of the groups supporting
+        each project bought come from a histogram of their codes (``_State.add_price``), eight projects at a
+        time; with points, from every project the groups support (their entries in ``flat``)."""
+        holding = state.alive[groups]
+        if among is not None:
+            holding &= among
+        groups = groups[holding]
         if not len(groups):
             return 0
-        entries = self._entries(groups)
-        drawn = np.bincount(self.flat[entries], weights=self.weighted[entries], minlength=len(self.unit))
-        paid = sum(value * int(drawn[j]) for j, value in state.numerators.items())
-        return state.t_scaled() * int(self.weights[groups].sum()) - paid
+        weights = self.weights[groups]
+        numerators = state.numerators
+        if self.voters.uniform:
+            paid = 0
+            for c, code in enumerate(state.codes):
+                histogram = np.bincount(code[groups], weights=weights, minlength=256)
+                drawn = (histogram @ _BIT_TABLE).tolist()  # whole numbers below 2**53: exact
+                for j, voters in zip(state.funded[8 * c : 8 * c + 8], drawn):
+                    paid += numerators[j] * int(voters)
+        else:
+            entries = self._entries(groups)
+            drawn = np.bincount(self.flat[entries], weights=self.weighted[entries], minlength=len(self.unit))
+            paid = sum(value * int(drawn[j]) for j, value in numerators.items())
+        return state.t_scaled() * int(weights.sum()) - paid
 
     def _group_money(self, state: _State, g: int) -> int:
         """The exact money of one voter of group ``g``, times ``state.scale``."""
@@ -767,30 +817,24 @@ class _Engine:
             return None
         share = money if utilities is None else money / utilities
         weighted = weights if utilities is None else weights * utilities
-        # an approximate price: the textbook loop over the supporters poorer than a cap, poorest first (the cap
-        # grows until the price found lies below it: everyone above it then pays the price in full)
+        # an approximate price: from the lower bound cost / total utility, the price at which the supporters
+        # poorer than the last one pay all they hold (those left with nothing, nothing) and the others cover the
+        # rest, until no more supporters are poorer than it (the rounds converge like Newton's method: few)
         total = float(self.voters.backers[p] if utilities is None else self.voters.total_utility[p])
-        # supporters left with nothing pay nothing, and their utility does not count towards the price
-        empty = share <= 0
-        total -= float(weighted[empty].sum())
-        cap = 2 * cost / total
+        money_of = money * weights
+        rho = cost / total
+        poor = -1
         while True:
-            below = np.flatnonzero((share < cap) & ~empty)
-            order = below[np.argsort(share[below], kind="stable")]
-            sorted_share = share[order]
-            # candidate prices with the first i of them paying all they hold, for i = 0 .. len(order)
-            paid = np.concatenate(([0.0], np.cumsum(money[order] * weights[order])))
-            drawn = np.concatenate(([0.0], np.cumsum(weighted[order])))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                prices = (cost - paid) / (total - drawn)
-            enough = np.flatnonzero(prices[:-1] <= sorted_share)
-            if len(enough):
-                rho = float(prices[enough[0]])
+            below = share < rho
+            count = int(np.count_nonzero(below))
+            if count <= poor:
                 break
-            rho = float(prices[-1])
-            if len(order) + int(np.count_nonzero(empty)) == len(share) or (0 < rho < cap):
+            poor = count
+            drawn = float(np.dot(weighted, below))
+            if drawn >= total:  # (rounding: everyone is poorer than the price)
+                rho = inf
                 break
-            cap *= 4
+            rho = (cost - float(np.dot(money_of, below))) / (total - drawn)
         # every float share is within ``bound`` of the exact one; those within ``width`` of the approximate
         # price are decided exactly, and the exact price found must agree with the floats of all the others
         bound = 1.01 * (state.error + 4 * _EPS * float(state.t))
@@ -819,9 +863,9 @@ class _Engine:
             poor = share < low
             close = np.flatnonzero((share >= low) & (share <= high))
         scale = state.scale
-        need = self.voters.costs[p] * scale - self._money(state, groups[poor])  # what the others pay, * scale
+        need = self.voters.costs[p] * scale - self._money(state, groups, poor)  # what the others pay, * scale
         able = int(self.voters.total_utility[p] if utilities is not None else self.voters.backers[p])
-        able -= int(weighted[poor].sum())  # the utility of those paying the price
+        able -= int(np.dot(weighted, poor))  # the utility of those paying the price (whole numbers: exact)
         rows = []
         for k in close.tolist():
             u = 1 if utilities is None else int(utilities[k])
@@ -847,18 +891,19 @@ class _Engine:
         """Take ``p``'s price from its supporters: those in ``pays_all`` pay all they hold, the others their
         share."""
         groups = self.supporters[p]
-        emptied = groups[pays_all]
-        state.alive[emptied] = False
-        state.floats[emptied] = 0.0
-        paying = groups[~pays_all]
         charge = float(price)
         if self.supporter_utilities is not None:
-            charge = charge * self.supporter_utilities[p][~pays_all]
+            charge = charge * self.supporter_utilities[p]
         # a share is at most the money of its payer, at most t: the rounding of the share and of the subtraction
         # each move a float by at most 2u t (the clamp at 0 only brings it nearer the exact money, never below 0)
-        state.floats[paying] = np.maximum(state.floats[paying] - charge, 0.0)
+        money = state.floats[groups]
+        money -= charge
+        np.maximum(money, 0.0, out=money)
+        money[pays_all] = 0.0
+        state.floats[groups] = money
+        state.alive[groups] &= ~pays_all
         state.error = 1.01 * (state.error + 4 * _EPS * float(state.t))
-        state.add_price(p, price)
+        state.add_price(p, price, groups)
 
     def _select_step(self, p: int, price: Fraction, state: _State) -> Step:
         cost = self.voters.costs[p]
