@@ -30,8 +30,7 @@ class SupporterMoves:
         keys = self.items.astype(np.uint16) if m <= 1 << 16 else self.items
         self.supporting = group_of_item[np.argsort(keys, kind="stable")]
         self.starts = np.concatenate(([0], np.cumsum(np.bincount(self.items, minlength=m))))
-        self.votes = np.bincount(self.items, weights=np.repeat(self.weights, self.lengths), minlength=m)
-        self.votes = self.votes.astype(np.int64).tolist()  # whole voter counts below 2**53: exact in float64
+        self.votes = _count(self.items, np.repeat(self.weights, self.lengths), m).tolist()
 
     def move(self, p: int, k: int) -> list[tuple[int, list[int]]]:
         """Put every group approving ``p`` into class ``k``: per old class, how many of the voters moved
@@ -51,7 +50,12 @@ class SupporterMoves:
         np.cumsum(positions, out=positions)
         keys = np.repeat(old * m, lengths)
         keys += self.items[positions]
-        counts = np.bincount(keys, weights=np.repeat(self.weights[chosen], lengths), minlength=k * m)
-        counts = counts.astype(np.int64).reshape(k, m)  # whole voter counts below 2**53: exact in float64
+        counts = _count(keys, np.repeat(self.weights[chosen], lengths), k * m).reshape(k, m)
         # the old classes among them: every one has voters approving p
         return [(c, counts[c].tolist()) for c in np.flatnonzero(counts[:, p]).tolist()]
+
+
+def _count(keys: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Weights summed per key, as int64: sums of whole voter counts below 2**53, exact in the float64 that
+    ``numpy.bincount`` adds in."""
+    return np.bincount(keys, weights=weights, minlength=size).astype(np.int64)
